@@ -1,0 +1,145 @@
+// Data access for the unit directory. Every query about units goes through here.
+import type { Knex } from 'knex';
+import type { DirectoryUnit, UnitDirectory } from './parse-appendices';
+import { formatIsoVietnam } from '../time';
+
+export interface Unit {
+  id: string;
+  name: string;
+  parentId: string | null;
+  emails: string[];
+  moihopUsername: string | null;
+  organId: string | null;
+  group: DirectoryUnit['group'];
+}
+
+interface UnitRow {
+  id: string;
+  name: string;
+  parent_id: string | null;
+  grp: string;
+  organ_id: string | null;
+  moihop_username: string | null;
+}
+
+const UNIT_COLUMNS = ['id', 'name', 'parent_id', 'grp', 'organ_id', 'moihop_username'];
+
+async function emailsByUnit(db: Knex, unitIds?: string[]): Promise<Map<string, string[]>> {
+  const query = db('unit_emails').select('unit_id', 'email').orderBy([{ column: 'unit_id' }, { column: 'position' }]);
+  if (unitIds) query.whereIn('unit_id', unitIds);
+  const map = new Map<string, string[]>();
+  for (const row of (await query) as Array<{ unit_id: string; email: string }>) {
+    const list = map.get(row.unit_id) ?? [];
+    list.push(row.email);
+    map.set(row.unit_id, list);
+  }
+  return map;
+}
+
+function toUnit(row: UnitRow, emails: string[]): Unit {
+  return {
+    id: row.id,
+    name: row.name,
+    parentId: row.parent_id,
+    emails,
+    moihopUsername: row.moihop_username,
+    organId: row.organ_id,
+    group: row.grp as Unit['group'],
+  };
+}
+
+/** Orders units as a tree walk: parents before their children, siblings in Vietnamese alphabetical order. */
+function treeOrder(units: Unit[]): Unit[] {
+  const compare = new Intl.Collator('vi', { sensitivity: 'base', numeric: true }).compare;
+  const known = new Set(units.map((u) => u.id));
+  const children = new Map<string | null, Unit[]>();
+  for (const unit of units) {
+    const parent = unit.parentId && known.has(unit.parentId) ? unit.parentId : null;
+    const siblings = children.get(parent) ?? [];
+    siblings.push(unit);
+    children.set(parent, siblings);
+  }
+  const ordered: Unit[] = [];
+  const visit = (parentId: string | null) => {
+    for (const unit of (children.get(parentId) ?? []).sort((a, b) => compare(a.name, b.name))) {
+      ordered.push(unit);
+      visit(unit.id);
+    }
+  };
+  visit(null);
+  return ordered;
+}
+
+export async function listUnits(db: Knex): Promise<Unit[]> {
+  const rows = (await db('units').select(UNIT_COLUMNS)) as UnitRow[];
+  const emails = await emailsByUnit(db);
+  return treeOrder(rows.map((row) => toUnit(row, emails.get(row.id) ?? [])));
+}
+
+export async function countUnits(db: Knex): Promise<number> {
+  const [{ n }] = await db('units').count({ n: '*' });
+  return Number(n);
+}
+
+async function withEmails(db: Knex, row: UnitRow | undefined): Promise<Unit | null> {
+  if (!row) return null;
+  return toUnit(row, (await emailsByUnit(db, [row.id])).get(row.id) ?? []);
+}
+
+/** The unit whose official addresses include `email` (case-insensitive), if any. */
+export async function findUnitByEmail(db: Knex, email: string): Promise<Unit | null> {
+  const row = await db('units')
+    .join('unit_emails', 'unit_emails.unit_id', 'units.id')
+    .where('unit_emails.email', email.trim().toLowerCase())
+    .first(UNIT_COLUMNS.map((c) => `units.${c}`));
+  return withEmails(db, row as UnitRow | undefined);
+}
+
+export async function findUnitById(db: Knex, id: string): Promise<Unit | null> {
+  return withEmails(db, (await db('units').where({ id }).first(UNIT_COLUMNS)) as UnitRow | undefined);
+}
+
+/**
+ * Loads the checked-in directory into the database. Idempotent: units are upserted by id and their
+ * addresses replaced; units an operator added by hand (absent from the file) are left alone.
+ */
+export async function seedUnits(db: Knex, directory: UnitDirectory, now = new Date()): Promise<{ inserted: number; updated: number }> {
+  const stamp = formatIsoVietnam(now);
+  let inserted = 0;
+  let updated = 0;
+  await db.transaction(async (trx) => {
+    const existing = new Map(
+      ((await trx('units').select(['id', 'name', 'grp', 'sources', 'parent_id', 'moihop_username', 'organ_id'])) as Array<UnitRow & { sources: string }>).map((r) => [r.id, r]),
+    );
+    // Parents are linked in a second pass, so the order of the file does not matter.
+    for (const unit of directory.units) {
+      const row = {
+        name: unit.name,
+        grp: unit.group,
+        organ_id: unit.organId,
+        moihop_username: unit.moihopUsername,
+        sources: JSON.stringify(unit.sources),
+      };
+      const before = existing.get(unit.id);
+      if (!before) {
+        await trx('units').insert({ id: unit.id, parent_id: null, created_at: stamp, updated_at: stamp, ...row });
+        inserted += 1;
+      } else if (
+        before.name !== row.name || before.grp !== row.grp || before.sources !== row.sources ||
+        before.parent_id !== unit.parentId || before.moihop_username !== row.moihop_username
+      ) {
+        await trx('units').where({ id: unit.id }).update({ ...row, updated_at: stamp });
+        updated += 1;
+      }
+    }
+    for (const unit of directory.units) {
+      if (existing.get(unit.id)?.parent_id !== unit.parentId) {
+        await trx('units').where({ id: unit.id }).update({ parent_id: unit.parentId });
+      }
+    }
+    await trx('unit_emails').whereIn('unit_id', directory.units.map((u) => u.id)).delete();
+    const emailRows = directory.units.flatMap((unit) => unit.emails.map((email, position) => ({ unit_id: unit.id, email, position })));
+    for (let i = 0; i < emailRows.length; i += 200) await trx('unit_emails').insert(emailRows.slice(i, i + 200));
+  });
+  return { inserted, updated };
+}

@@ -1,0 +1,56 @@
+// Starts the product: the SMTP gateway and the website in one process (`--only gateway|web` for one).
+import { ConfigError, loadConfig } from './config';
+import { StartupError } from './db/connection';
+import { openPreparedDatabase } from './db/prepare';
+import { startSmtp } from './mail-gateway/smtp/server';
+import { startWeb } from './moihop-web/server';
+import { createLogger, setLogLevel } from './log';
+
+const log = createLogger('main');
+
+type Part = 'gateway' | 'web';
+
+function partsFromArgs(argv: string[]): Part[] {
+  const index = argv.indexOf('--only');
+  if (index === -1) return ['gateway', 'web'];
+  const part = argv[index + 1];
+  if (part !== 'gateway' && part !== 'web') throw new ConfigError('--only cần "gateway" hoặc "web" / --only takes "gateway" or "web"');
+  return [part];
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  setLogLevel(config.logLevel);
+  const parts = partsFromArgs(process.argv.slice(2));
+  const db = await openPreparedDatabase(config);
+  const closers: Array<() => Promise<void>> = [];
+  if (parts.includes('gateway')) {
+    const smtp = await startSmtp(config);
+    closers.push(smtp.close);
+  }
+  if (parts.includes('web')) {
+    const web = await startWeb(db, config);
+    closers.push(web.close);
+  }
+  log.info('READY', 'product started', { parts: parts.join(',') });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('STOPPING', 'shutting down', { signal });
+    await Promise.allSettled(closers.map((close) => close()));
+    await db.destroy();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  const known = err instanceof StartupError || err instanceof ConfigError;
+  const listenError = (err as NodeJS.ErrnoException)?.code === 'EADDRINUSE' || (err as NodeJS.ErrnoException)?.code === 'EACCES';
+  const message = known || listenError ? (err as Error).message : `lỗi không lường trước / unexpected error: ${(err as Error)?.stack ?? err}`;
+  process.stderr.write(`moihop: không khởi động được / cannot start: ${message}\n`);
+  process.exit(1);
+});

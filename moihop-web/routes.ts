@@ -1,0 +1,60 @@
+// The route table of the website: path, who may use it, handler. Handlers call services, never SQL.
+import type { Request, Response } from 'express';
+import type { Knex } from 'knex';
+import type { Config } from '../config';
+import { renderPage } from './render';
+import { listUnits } from '../db/units/repository';
+import { isDatabaseReachable } from '../db/connection';
+import { formatIsoVietnam } from '../db/time';
+
+export type Audience = 'public';
+
+export interface RouteContext {
+  db: Knex;
+  config: Config;
+}
+
+export interface Route {
+  method: 'get' | 'post';
+  path: string;
+  who: Audience;
+  handler: (ctx: RouteContext, req: Request, res: Response) => Promise<void>;
+}
+
+async function homePage(ctx: RouteContext, _req: Request, res: Response) {
+  const units = await listUnits(ctx.db);
+  await renderPage(res, 'home', {
+    title: 'Trang chủ',
+    gatewayAddresses: ctx.config.gatewayAddresses,
+    unitCount: units.length,
+    accountCount: units.filter((u) => u.moihopUsername).length,
+  });
+}
+
+async function directoryPage(ctx: RouteContext, req: Request, res: Response) {
+  const query = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 100) : '';
+  const all = await listUnits(ctx.db);
+  const fold = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase();
+  const needle = fold(query);
+  const units = needle
+    ? all.filter((u) => fold(u.name).includes(needle) || u.emails.some((e) => e.includes(needle)) || (u.moihopUsername ?? '').includes(needle))
+    : all;
+  const depth = new Map<string, number>();
+  for (const unit of all) depth.set(unit.id, unit.parentId ? (depth.get(unit.parentId) ?? 0) + 1 : 0);
+  await renderPage(res, 'units', { title: 'Danh bạ đơn vị', units, depth, query, total: all.length });
+}
+
+async function health(ctx: RouteContext, _req: Request, res: Response) {
+  const databaseUp = await isDatabaseReachable(ctx.db);
+  res.status(databaseUp ? 200 : 503).json({
+    status: databaseUp ? 'ok' : 'degraded',
+    database: databaseUp ? 'ok' : 'unreachable',
+    time: formatIsoVietnam(new Date()),
+  });
+}
+
+export const ROUTES: Route[] = [
+  { method: 'get', path: '/', who: 'public', handler: homePage },
+  { method: 'get', path: '/units', who: 'public', handler: directoryPage },
+  { method: 'get', path: '/healthz', who: 'public', handler: health },
+];
