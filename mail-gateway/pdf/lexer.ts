@@ -183,7 +183,7 @@ export class Lexer {
     this.pos = p;
     let text: string;
     if (!hasEscape) {
-      text = b.toString('latin1', start + 1, p);
+      text = internedLatin1(b, start + 1, p);
     } else {
       const out: number[] = [];
       for (let i = start + 1; i < p; i++) {
@@ -301,6 +301,31 @@ function keywordText(b: Buffer, start: number, end: number): string {
     }
   }
   return b.toString('latin1', start, end);
+}
+
+const INTERN = new Map<number, string>();
+const INTERN_MAX = 8192;
+
+/** latin1 text of b[start, end), shared for short, frequent strings (names). */
+function internedLatin1(b: Buffer, start: number, end: number): string {
+  const len = end - start;
+  if (len > 24 || len === 0) return b.toString('latin1', start, end);
+  let h = 0x811c9dc5 ^ len;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ b[i], 16777619);
+  const hit = INTERN.get(h);
+  if (hit !== undefined && hit.length === len) {
+    let same = true;
+    for (let i = 0; i < len; i++) {
+      if (hit.charCodeAt(i) !== b[start + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return hit;
+  }
+  const s = b.toString('latin1', start, end);
+  if (hit === undefined && INTERN.size < INTERN_MAX) INTERN.set(h, s);
+  return s;
 }
 
 /** Parses a PDF number in b[start, end). Lenient: "--5", "5." and ".5" are accepted. */
