@@ -3,15 +3,8 @@ import type { Knex } from 'knex';
 import type { DirectoryUnit, UnitDirectory } from './parse-appendices';
 import { formatIsoVietnam } from '../time';
 
-export interface Unit {
-  id: string;
-  name: string;
-  parentId: string | null;
-  emails: string[];
-  moihopUsername: string | null;
-  organId: string | null;
-  group: DirectoryUnit['group'];
-}
+/** A unit as the database holds it: the directory entry without its provenance. */
+export type Unit = Omit<DirectoryUnit, 'sources'>;
 
 interface UnitRow {
   id: string;
