@@ -20,9 +20,24 @@ export interface Config {
   databaseSchema: string | null;
   gatewayAddresses: string[];
   outboundSmtpUrl: string | null;
+  outboxPollMs: number;
+  outboxMaxAttempts: number;
   trustDir: string;
   logLevel: LogLevel;
   smtpBannerName: string;
+  smtpMaxMessageBytes: number;
+  dnsTimeoutMs: number;
+  officeHours: OfficePeriod[];
+  /** ISO weekdays: 1 = Monday … 7 = Sunday. */
+  officeDays: number[];
+  holidays: string[];
+  extraWorkdays: string[];
+}
+
+/** One stretch of office hours, in minutes after midnight, Vietnam time (end exclusive). */
+export interface OfficePeriod {
+  startMinute: number;
+  endMinute: number;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -41,6 +56,8 @@ export const SETTINGS: SettingSpec[] = [
   { env: 'SMTP_HOST', defaultValue: '0.0.0.0', description: 'address the SMTP gateway listens on' },
   { env: 'SMTP_PORT', defaultValue: '2525', description: 'port of the SMTP gateway (0: any free port)' },
   { env: 'SMTP_BANNER_NAME', defaultValue: 'mail.binhthuan.gov.vn', description: 'host name the gateway gives in its 220 greeting' },
+  { env: 'SMTP_MAX_MESSAGE_BYTES', defaultValue: String(30 * 1024 * 1024), description: 'largest message the gateway accepts (advertised as SIZE; larger: 552 5.3.4)' },
+  { env: 'DNS_TIMEOUT_MS', defaultValue: '3000', description: 'time limit of one DNS lookup for SPF/DKIM/DMARC; a failure is recorded as a temporary error' },
   { env: 'WEB_HOST', defaultValue: '0.0.0.0', description: 'address the website listens on' },
   { env: 'WEB_PORT', defaultValue: '3000', description: 'port of the website (0: any free port)' },
   { env: 'PUBLIC_URL', defaultValue: null, description: 'address people use to reach the website, for links in mail (default http://localhost:WEB_PORT)' },
@@ -49,8 +66,14 @@ export const SETTINGS: SettingSpec[] = [
   { env: 'DATABASE_SCHEMA', defaultValue: null, description: 'PostgreSQL schema to use (default: the server default, usually public)' },
   { env: 'GATEWAY_ADDRESSES', defaultValue: 'ubnd@binhthuan.gov.vn', description: 'comma list of official addresses the gateway accepts mail for' },
   { env: 'OUTBOUND_SMTP_URL', defaultValue: null, secret: true, description: 'relay for mail we send (smtp://user:pass@host:port); unset: mail waits in the outbox' },
+  { env: 'OUTBOX_POLL_MS', defaultValue: '5000', description: 'how often (milliseconds) the outbox worker looks for mail due to be sent' },
+  { env: 'OUTBOX_MAX_ATTEMPTS', defaultValue: '30', description: 'delivery attempts of one outgoing mail before it is marked failed (30 ≈ 4 days of retries)' },
   { env: 'TRUST_DIR', defaultValue: './trust', description: 'folder of trusted root and intermediate certificates (.pem .crt .cer .der) and CRLs (.crl)' },
   { env: 'LOG_LEVEL', defaultValue: 'info', description: 'debug, info, warn, error or silent' },
+  { env: 'OFFICE_HOURS', defaultValue: '07:00-11:30,13:30-17:00', description: 'office hours, Vietnam time: mail received outside them is processed from the next start' },
+  { env: 'OFFICE_DAYS', defaultValue: '1-5', description: 'office weekdays, 1 = Monday … 7 = Sunday, as ranges and commas ("1-5", "1-5,6")' },
+  { env: 'HOLIDAYS', defaultValue: null, description: 'comma list of yyyy-mm-dd days off besides 1/1, 30/4, 1/5, 2/9: Tết, Giỗ Tổ, the 2nd Quốc khánh day, days off in lieu' },
+  { env: 'EXTRA_WORKDAYS', defaultValue: null, description: 'comma list of yyyy-mm-dd worked although outside OFFICE_DAYS (make-up Saturdays, "làm bù")' },
 ];
 
 function read(env: NodeJS.ProcessEnv, name: string): string | null {
@@ -67,6 +90,59 @@ function readPort(env: NodeJS.ProcessEnv, name: string): number {
     throw new ConfigError(`${name} phải là số cổng 0–65535 / must be a port number 0–65535, got "${raw}"`);
   }
   return port;
+}
+
+function readPositiveInt(env: NodeJS.ProcessEnv, name: string): number {
+  const raw = read(env, name) ?? '';
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new ConfigError(`${name} phải là số nguyên dương / must be a positive integer, got "${raw}"`);
+  }
+  return value;
+}
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+export function formatOfficeHours(periods: OfficePeriod[]): string {
+  const hhmm = (minute: number) => `${pad2(Math.floor(minute / 60))}:${pad2(minute % 60)}`;
+  return periods.map((p) => `${hhmm(p.startMinute)}-${hhmm(p.endMinute)}`).join(',');
+}
+
+function readOfficeHours(env: NodeJS.ProcessEnv): OfficePeriod[] {
+  const raw = read(env, 'OFFICE_HOURS') ?? '';
+  const periods = raw.split(',').map((part) => {
+    const m = /^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$/.exec(part);
+    const period = m && { startMinute: Number(m[1]) * 60 + Number(m[2]), endMinute: Number(m[3]) * 60 + Number(m[4]) };
+    if (!period || Number(m[2]) > 59 || Number(m[4]) > 59 || period.endMinute > 24 * 60 || period.startMinute >= period.endMinute) {
+      throw new ConfigError(`OFFICE_HOURS không hợp lệ / invalid OFFICE_HOURS "${raw}" (e.g. 07:00-11:30,13:30-17:00)`);
+    }
+    return period;
+  }).sort((a, b) => a.startMinute - b.startMinute);
+  for (let i = 1; i < periods.length; i++) {
+    if (periods[i].startMinute < periods[i - 1].endMinute) throw new ConfigError(`OFFICE_HOURS chồng lấn / overlapping OFFICE_HOURS "${raw}"`);
+  }
+  return periods;
+}
+
+function readOfficeDays(env: NodeJS.ProcessEnv): number[] {
+  const raw = read(env, 'OFFICE_DAYS') ?? '';
+  const days = new Set<number>();
+  for (const part of raw.split(',')) {
+    const m = /^\s*([1-7])\s*(?:-\s*([1-7])\s*)?$/.exec(part);
+    if (!m || Number(m[2] ?? m[1]) < Number(m[1])) throw new ConfigError(`OFFICE_DAYS không hợp lệ / invalid OFFICE_DAYS "${raw}" (1 = Monday … 7 = Sunday, e.g. 1-5)`);
+    for (let day = Number(m[1]); day <= Number(m[2] ?? m[1]); day++) days.add(day);
+  }
+  return [...days].sort();
+}
+
+function readDateList(env: NodeJS.ProcessEnv, name: string): string[] {
+  const list = (read(env, name) ?? '').split(',').map((d) => d.trim()).filter(Boolean);
+  for (const date of list) {
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+    const parsed = m && new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+    if (!parsed || parsed.toISOString().slice(0, 10) !== date) throw new ConfigError(`${name} có ngày sai / has an invalid date "${date}" (yyyy-mm-dd)`);
+  }
+  return [...new Set(list)].sort();
 }
 
 function readLogLevel(env: NodeJS.ProcessEnv): LogLevel {
@@ -105,6 +181,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     smtpHost: read(env, 'SMTP_HOST')!,
     smtpPort: readPort(env, 'SMTP_PORT'),
     smtpBannerName: read(env, 'SMTP_BANNER_NAME')!,
+    smtpMaxMessageBytes: readPositiveInt(env, 'SMTP_MAX_MESSAGE_BYTES'),
+    dnsTimeoutMs: readPositiveInt(env, 'DNS_TIMEOUT_MS'),
     webHost: read(env, 'WEB_HOST')!,
     webPort,
     publicUrl: (read(env, 'PUBLIC_URL') ?? `http://localhost:${webPort}`).replace(/\/+$/, ''),
@@ -113,8 +191,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     databaseSchema: read(env, 'DATABASE_SCHEMA'),
     gatewayAddresses: readAddresses(env),
     outboundSmtpUrl: read(env, 'OUTBOUND_SMTP_URL'),
+    outboxPollMs: readPositiveInt(env, 'OUTBOX_POLL_MS'),
+    outboxMaxAttempts: readPositiveInt(env, 'OUTBOX_MAX_ATTEMPTS'),
     trustDir: path.resolve(cwd, read(env, 'TRUST_DIR')!),
     logLevel: readLogLevel(env),
+    officeHours: readOfficeHours(env),
+    officeDays: readOfficeDays(env),
+    holidays: readDateList(env, 'HOLIDAYS'),
+    extraWorkdays: readDateList(env, 'EXTRA_WORKDAYS'),
   };
 }
 
@@ -136,6 +220,8 @@ export function describeConfig(env: NodeJS.ProcessEnv = process.env, cwd: string
     SMTP_HOST: config.smtpHost,
     SMTP_PORT: String(config.smtpPort),
     SMTP_BANNER_NAME: config.smtpBannerName,
+    SMTP_MAX_MESSAGE_BYTES: String(config.smtpMaxMessageBytes),
+    DNS_TIMEOUT_MS: String(config.dnsTimeoutMs),
     WEB_HOST: config.webHost,
     WEB_PORT: String(config.webPort),
     PUBLIC_URL: config.publicUrl,
@@ -144,8 +230,14 @@ export function describeConfig(env: NodeJS.ProcessEnv = process.env, cwd: string
     DATABASE_SCHEMA: config.databaseSchema,
     GATEWAY_ADDRESSES: config.gatewayAddresses.join(','),
     OUTBOUND_SMTP_URL: config.outboundSmtpUrl,
+    OUTBOX_POLL_MS: String(config.outboxPollMs),
+    OUTBOX_MAX_ATTEMPTS: String(config.outboxMaxAttempts),
     TRUST_DIR: config.trustDir,
     LOG_LEVEL: config.logLevel,
+    OFFICE_HOURS: formatOfficeHours(config.officeHours),
+    OFFICE_DAYS: config.officeDays.join(','),
+    HOLIDAYS: config.holidays.join(',') || null,
+    EXTRA_WORKDAYS: config.extraWorkdays.join(',') || null,
   };
   return SETTINGS.map((spec) => {
     const value = effective[spec.env];

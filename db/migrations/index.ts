@@ -1,6 +1,8 @@
 // The ordered list of migrations. Add a new timestamped file and list it here; never edit a landed one.
 import type { Knex } from 'knex';
 import * as units from './20261123120000_units';
+import * as outbox from './20261123140000_outbox';
+import * as register from './20261123150000_register';
 
 export interface Migration {
   name: string;
@@ -10,4 +12,6 @@ export interface Migration {
 
 export const MIGRATIONS: Migration[] = [
   { name: '20261123120000_units', ...units },
+  { name: '20261123140000_outbox', ...outbox },
+  { name: '20261123150000_register', ...register },
 ];
