@@ -1,0 +1,88 @@
+// Stores a raw message durably before anything is acknowledged: stream to a temporary file while hashing,
+// fsync, then rename into the mail store and fsync the folder. A message that fails half-way leaves nothing.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Transform, Readable } from 'node:stream';
+import { vietnamParts } from '../../db/time';
+
+export interface SpooledMessage {
+  /** Path relative to DATA_DIR, e.g. `mail/2026/11/<sha256>.eml`. */
+  relativePath: string;
+  absolutePath: string;
+  sha256: string;
+  size: number;
+}
+
+export class MessageTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`message larger than ${limit} bytes`);
+  }
+}
+
+function fsyncDirectory(dir: string): void {
+  const fd = fs.openSync(dir, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Writes `source` to DATA_DIR/mail/YYYY/MM/<sha256>.eml. Rejects with MessageTooLargeError past `maxBytes`
+ * (the source is still read to its end so the SMTP session stays in step).
+ */
+export async function spoolMessage(source: Readable, dataDir: string, maxBytes: number, receivedAt = new Date()): Promise<SpooledMessage> {
+  const tmpDir = path.join(dataDir, 'spool', 'tmp');
+  fs.mkdirSync(tmpDir, { recursive: true });
+  const tmpPath = path.join(tmpDir, `${process.pid}-${crypto.randomUUID()}.part`);
+  const hash = crypto.createHash('sha256');
+  let size = 0;
+  let tooLarge = false;
+  const meter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      size += chunk.length;
+      if (size > maxBytes) {
+        tooLarge = true;
+        return callback(); // keep draining, write nothing more
+      }
+      hash.update(chunk);
+      callback(null, chunk);
+    },
+  });
+  const file = fs.createWriteStream(tmpPath, { flags: 'wx' });
+  try {
+    await pipeline(source, meter, file);
+    if (tooLarge) throw new MessageTooLargeError(maxBytes);
+    const fd = fs.openSync(tmpPath, 'r+');
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    const sha256 = hash.digest('hex');
+    const when = vietnamParts(receivedAt);
+    const relativeDir = path.join('mail', String(when.year), String(when.month).padStart(2, '0'));
+    const finalDir = path.join(dataDir, relativeDir);
+    fs.mkdirSync(finalDir, { recursive: true });
+    const relativePath = path.join(relativeDir, `${sha256}.eml`);
+    const absolutePath = path.join(dataDir, relativePath);
+    fs.renameSync(tmpPath, absolutePath);
+    fsyncDirectory(finalDir);
+    return { relativePath, absolutePath, sha256, size };
+  } catch (err) {
+    fs.rmSync(tmpPath, { force: true });
+    throw err;
+  }
+}
+
+/** Removes temporary files left by a crash; called at start before the server accepts mail. */
+export function cleanSpool(dataDir: string): number {
+  const tmpDir = path.join(dataDir, 'spool', 'tmp');
+  if (!fs.existsSync(tmpDir)) return 0;
+  const leftovers = fs.readdirSync(tmpDir).filter((name) => name.endsWith('.part'));
+  for (const name of leftovers) fs.rmSync(path.join(tmpDir, name), { force: true });
+  return leftovers.length;
+}

@@ -1,0 +1,82 @@
+// Sender checks over a DNS that the test controls: no network is ever needed.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import MailComposer from 'nodemailer/lib/mail-composer';
+// nodemailer's DKIM signer has no type declarations of its own.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const DKIM = require('nodemailer/lib/dkim') as new (options: Record<string, string>) => { sign(input: Buffer): AsyncIterable<Buffer> };
+import { checkSenderAuth, DnsResolver, timeLimitedResolver } from '../mail-gateway/sender-checks/mail-auth';
+
+function notFound(): never {
+  const error = new Error('not found') as NodeJS.ErrnoException;
+  error.code = 'ENOTFOUND';
+  throw error;
+}
+
+function fakeDns(records: Record<string, string[]>): DnsResolver {
+  return async (name, rrtype) => {
+    const value = records[`${rrtype} ${name.toLowerCase()}`];
+    if (!value) notFound();
+    return value.map((v) => [v]);
+  };
+}
+
+async function compose(options: ConstructorParameters<typeof MailComposer>[0]): Promise<Buffer> {
+  return new MailComposer(options).compile().build();
+}
+
+const base = { from: 'Văn thư <vanthu@stc.binhthuan.gov.vn>', to: 'ubnd@binhthuan.gov.vn', subject: 'Công văn 123/STC-NS', text: 'Kính gửi…', messageId: '<1@stc.binhthuan.gov.vn>' };
+const input = { ip: '127.0.0.1', helo: 'mail.stc.binhthuan.gov.vn', envelopeFrom: 'vanthu@stc.binhthuan.gov.vn', mta: 'mx.binhthuan.gov.vn' };
+
+test('SPF pass for the From domain counts as aligned', async () => {
+  const raw = await compose(base);
+  const result = await checkSenderAuth(raw, { ...input, resolver: fakeDns({ 'TXT stc.binhthuan.gov.vn': ['v=spf1 ip4:127.0.0.1 -all'] }) });
+  assert.equal(result.spf, 'pass');
+  assert.equal(result.aligned, true);
+  assert.equal(result.temporaryError, false);
+});
+
+test('SPF fail from another address is not aligned', async () => {
+  const raw = await compose(base);
+  const result = await checkSenderAuth(raw, { ...input, ip: '192.0.2.7', resolver: fakeDns({ 'TXT stc.binhthuan.gov.vn': ['v=spf1 ip4:127.0.0.1 -all'] }) });
+  assert.equal(result.spf, 'fail');
+  assert.equal(result.aligned, false);
+});
+
+test('a valid DKIM signature of the From domain passes and aligns; DMARC passes', async () => {
+  const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const signer = new DKIM({ domainName: 'stc.binhthuan.gov.vn', keySelector: 'mail', privateKey: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString() });
+  const chunks: Buffer[] = [];
+  for await (const chunk of signer.sign(await compose(base))) chunks.push(Buffer.from(chunk));
+  const raw = Buffer.concat(chunks);
+  const p = publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+  const result = await checkSenderAuth(raw, {
+    ...input,
+    ip: '192.0.2.7',
+    resolver: fakeDns({ 'TXT mail._domainkey.stc.binhthuan.gov.vn': [`v=DKIM1; k=rsa; p=${p}`], 'TXT _dmarc.stc.binhthuan.gov.vn': ['v=DMARC1; p=reject'] }),
+  });
+  assert.equal(result.dkim, 'pass');
+  assert.equal(result.dmarc, 'pass');
+  assert.equal(result.aligned, true);
+});
+
+test('a DNS failure is a recorded temporary error, not a crash', async () => {
+  const raw = await compose(base);
+  const failing: DnsResolver = async () => {
+    const error = new Error('timeout') as NodeJS.ErrnoException;
+    error.code = 'ETIMEOUT';
+    throw error;
+  };
+  const result = await checkSenderAuth(raw, { ...input, resolver: failing });
+  assert.equal(result.temporaryError, true);
+  assert.equal(result.spf, 'temperror');
+  assert.equal(result.aligned, false);
+  assert.match(result.summary, /lỗi DNS tạm thời/);
+});
+
+test('the real resolver on a machine without DNS answers within its own time limit', async () => {
+  const raw = await compose(base);
+  const result = await checkSenderAuth(raw, { ...input, resolver: timeLimitedResolver(500) });
+  assert.ok(['temperror', 'none', 'pass', 'fail', 'softfail', 'neutral', 'permerror'].includes(result.spf));
+});
