@@ -4,6 +4,9 @@ import { StartupError } from './db/connection';
 import { openPreparedDatabase } from './db/prepare';
 import { startSmtp } from './mail-gateway/smtp/server';
 import { startWeb } from './moihop-web/server';
+import { startOutboxWorker } from './mail-gateway/outbox/worker';
+import { timeLimitedResolver } from './mail-gateway/sender-checks/mail-auth';
+import { cleanSpool } from './mail-gateway/spool/spool';
 import { createLogger, setLogLevel } from './log';
 
 const log = createLogger('main');
@@ -25,8 +28,12 @@ async function main(): Promise<void> {
   const db = await openPreparedDatabase(config);
   const closers: Array<() => Promise<void>> = [];
   if (parts.includes('gateway')) {
-    const smtp = await startSmtp(config);
+    const leftovers = cleanSpool(config.dataDir);
+    if (leftovers) log.warn('SPOOL_CLEANED', 'removed partial messages of an interrupted run (never acknowledged)', { count: leftovers });
+    const smtp = await startSmtp({ db, config, resolver: timeLimitedResolver(config.dnsTimeoutMs) });
     closers.push(smtp.close);
+    const outbox = startOutboxWorker(db, config);
+    closers.push(outbox.stop);
   }
   if (parts.includes('web')) {
     const web = await startWeb(db, config);

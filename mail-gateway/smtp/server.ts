@@ -1,9 +1,10 @@
 // Thin smtp-server wiring: each phase delegates to its own module.
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, SMTPServerDataStream, SMTPServerSession, SMTPServerAddress } from 'smtp-server';
-import type { Config } from '../../config';
 import { checkRecipient, recipientPolicy } from './rcpt';
-import { temporary, verdictToError } from './verdict';
+import { verdictToError } from './verdict';
+import { handleData } from './data';
+import type { IntakeContext } from '../intake/pipeline';
 import { createLogger } from '../../log';
 
 const log = createLogger('smtp');
@@ -13,7 +14,8 @@ export interface RunningSmtp {
   close(): Promise<void>;
 }
 
-export function startSmtp(config: Config): Promise<RunningSmtp> {
+export function startSmtp(ctx: IntakeContext): Promise<RunningSmtp> {
+  const { config } = ctx;
   const policy = recipientPolicy(config.gatewayAddresses);
   const server = new SMTPServer({
     name: config.smtpBannerName,
@@ -22,16 +24,15 @@ export function startSmtp(config: Config): Promise<RunningSmtp> {
     disabledCommands: ['AUTH'],
     hideSTARTTLS: true,
     logger: false,
+    size: config.smtpMaxMessageBytes,
     onRcptTo(address: SMTPServerAddress, _session: SMTPServerSession, callback: (err?: Error | null) => void) {
       const verdict = checkRecipient(policy, address.address);
       if (verdict.kind === 'ok') return callback();
       log.info('SMTP_RCPT_REFUSED', verdict.reason, { rcpt: address.address });
       callback(verdictToError(verdict));
     },
-    onData(stream: SMTPServerDataStream, _session: SMTPServerSession, callback: (err?: Error | null) => void) {
-      // The intake pipeline is not wired yet: drain and ask the sender to retry later (nothing is lost).
-      stream.resume();
-      stream.on('end', () => callback(verdictToError(temporary(451, '4.3.2', 'Hệ thống tiếp nhận tạm dừng, xin gửi lại sau / intake temporarily unavailable, try again later'))));
+    onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback: (err?: Error | null, message?: string) => void) {
+      handleData(ctx, stream, session).then((reply) => (reply.ok ? callback(null, reply.message) : callback(verdictToError(reply.refusal))));
     },
   });
   server.on('error', (err) => log.warn('SMTP_ERROR', err.message));
