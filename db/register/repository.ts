@@ -36,9 +36,8 @@ export interface AttachmentInput {
   verdict: Verdict | null;
 }
 
-export interface RegisterInput {
-  /** True: the document enters the register and takes the next số đến. False: kept for reference, refused. */
-  numbered: boolean;
+/** What the register knows of a document, as given at registration and read back later. */
+export interface DocumentFields {
   intake: Intake;
   receivedAt: Date;
   /** When processing counts from, for a document received outside office hours; null inside them. */
@@ -63,6 +62,11 @@ export interface RegisterInput {
   /** The reasons for a refusal (required when not numbered). */
   problems: Finding[];
   warnings: Finding[];
+}
+
+export interface RegisterInput extends DocumentFields {
+  /** True: the document enters the register and takes the next số đến. False: kept for reference, refused. */
+  numbered: boolean;
   verification: VerificationReport | null;
   authResults: unknown;
   attachments: AttachmentInput[];
@@ -91,29 +95,10 @@ export interface StatusChange {
   note: string | null;
 }
 
-export interface DocumentSummary {
+export interface DocumentSummary extends DocumentFields {
   id: string;
   year: number;
   soDen: number | null;
-  receivedAt: Date;
-  processingFrom: Date | null;
-  intake: Intake;
-  envelopeFrom: string | null;
-  headerFrom: string | null;
-  messageId: string | null;
-  contentSha256: string | null;
-  rawPath: string | null;
-  rawSize: number | null;
-  unitId: string | null;
-  subject: string | null;
-  urgency: Urgency;
-  docNumber: string | null;
-  issueDate: string | null;
-  docType: string | null;
-  trichYeu: string | null;
-  verdict: Verdict | null;
-  problems: Finding[];
-  warnings: Finding[];
   status: DocumentStatus;
   referenceOnly: boolean;
   recalledAt: Date | null;
