@@ -25,8 +25,21 @@ async function main(): Promise<void> {
   const config = loadConfig();
   setLogLevel(config.logLevel);
   const parts = partsFromArgs(process.argv.slice(2));
-  const db = await openPreparedDatabase(config);
   const closers: Array<() => Promise<void>> = [];
+  let db: Awaited<ReturnType<typeof openPreparedDatabase>> | null = null;
+  // Handlers first: a stop request at any moment of the start still closes everything in order.
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('STOPPING', 'shutting down', { signal });
+    await Promise.allSettled(closers.map((close) => close()));
+    await db?.destroy();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  db = await openPreparedDatabase(config);
   if (parts.includes('gateway')) {
     const leftovers = cleanSpool(config.dataDir);
     if (leftovers) log.warn('SPOOL_CLEANED', 'removed partial messages of an interrupted run (never acknowledged)', { count: leftovers });
@@ -40,18 +53,6 @@ async function main(): Promise<void> {
     closers.push(web.close);
   }
   log.info('READY', 'product started', { parts: parts.join(',') });
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info('STOPPING', 'shutting down', { signal });
-    await Promise.allSettled(closers.map((close) => close()));
-    await db.destroy();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
 }
 
 main().catch((err: unknown) => {
