@@ -133,11 +133,12 @@ export async function processIncoming(ctx: IntakeContext, envelope: Envelope, sp
   const recalled = await applyRecall(ctx, parsed, unit, envelopeFrom, envelope.receivedAt);
   if (recalled) warnings.push({ code: 'RECALL_REQUEST', message: `Thư yêu cầu thu hồi văn bản mã ${recalled}` });
 
+  const processingFrom = processingStartsAt(envelope.receivedAt, config);
   const result = await registerDocument(db, {
     numbered,
     intake: envelope.intake,
     receivedAt: envelope.receivedAt,
-    processingFrom: processingStartsAt(envelope.receivedAt, config),
+    processingFrom,
     envelopeFrom,
     headerFrom,
     messageId,
@@ -168,7 +169,7 @@ export async function processIncoming(ctx: IntakeContext, envelope: Envelope, sp
     const common = { documentId: result.id, to: envelopeFrom, originalMessageId: messageId, originalSubject: parsed.subject ?? null, receivedAt: envelope.receivedAt };
     if (numbered) {
       await queueRegisteredNotice(db, config, {
-        ...common, soDen: result.soDen!, year: result.year, processingFrom: processingStartsAt(envelope.receivedAt, config),
+        ...common, soDen: result.soDen!, year: result.year, processingFrom,
         number: document?.number ?? null, subject: document?.subject ?? parsed.subject ?? null,
       });
     } else {
