@@ -73,6 +73,8 @@ export async function spoolMessage(source: Readable, dataDir: string, maxBytes: 
     fsyncDirectory(finalDir);
     return { relativePath, absolutePath, sha256, size };
   } catch (err) {
+    // A stream destroyed early may still be opening its file: remove it only once it is closed.
+    if (!file.closed) await new Promise<void>((resolve) => file.once('close', () => resolve()));
     fs.rmSync(tmpPath, { force: true });
     throw err;
   }
