@@ -26,6 +26,16 @@ export interface Config {
   logLevel: LogLevel;
   smtpBannerName: string;
   smtpMaxMessageBytes: number;
+  /** PEM files of the STARTTLS certificate and key; null: a self-signed pair generated into DATA_DIR/tls. */
+  smtpTlsCert: string | null;
+  smtpTlsKey: string | null;
+  smtpMaxRecipients: number;
+  smtpMaxRefusedRecipients: number;
+  smtpMaxMessagesPerConnection: number;
+  smtpMaxConnections: number;
+  smtpMaxConnectionsPerIp: number;
+  smtpConnectionRatePerMinute: number;
+  smtpSocketTimeoutMs: number;
   dnsTimeoutMs: number;
   officeHours: OfficePeriod[];
   /** ISO weekdays: 1 = Monday … 7 = Sunday. */
@@ -57,6 +67,15 @@ export const SETTINGS: SettingSpec[] = [
   { env: 'SMTP_PORT', defaultValue: '2525', description: 'port of the SMTP gateway (0: any free port)' },
   { env: 'SMTP_BANNER_NAME', defaultValue: 'mail.binhthuan.gov.vn', description: 'host name the gateway gives in its 220 greeting' },
   { env: 'SMTP_MAX_MESSAGE_BYTES', defaultValue: String(30 * 1024 * 1024), description: 'largest message the gateway accepts (advertised as SIZE; larger: 552 5.3.4)' },
+  { env: 'SMTP_TLS_CERT', defaultValue: null, description: 'PEM certificate (with its chain) offered by STARTTLS; unset: a self-signed one generated into DATA_DIR/tls at first start' },
+  { env: 'SMTP_TLS_KEY', defaultValue: null, description: 'PEM private key of SMTP_TLS_CERT' },
+  { env: 'SMTP_MAX_RECIPIENTS', defaultValue: '50', description: 'accepted recipients in one mail transaction; more: 452 4.5.3' },
+  { env: 'SMTP_MAX_REFUSED_RECIPIENTS', defaultValue: '10', description: 'refused recipients in one session before it is closed with 421 4.7.0 (address harvesting, relay probing)' },
+  { env: 'SMTP_MAX_MESSAGES_PER_CONNECTION', defaultValue: '100', description: 'messages one connection may send; the next MAIL FROM gets 421 4.7.0 (reconnect)' },
+  { env: 'SMTP_MAX_CONNECTIONS', defaultValue: '200', description: 'simultaneous SMTP connections in all' },
+  { env: 'SMTP_MAX_CONNECTIONS_PER_IP', defaultValue: '20', description: 'simultaneous SMTP connections from one client address; more: 421 4.7.0' },
+  { env: 'SMTP_CONNECTION_RATE_PER_MINUTE', defaultValue: '120', description: 'new SMTP connections one client address may open per minute; more: 421 4.7.0' },
+  { env: 'SMTP_SOCKET_TIMEOUT_MS', defaultValue: '300000', description: 'idle time (milliseconds) after which an SMTP session is closed with 421 (RFC 5321: 5 minutes)' },
   { env: 'DNS_TIMEOUT_MS', defaultValue: '3000', description: 'time limit of one DNS lookup for SPF/DKIM/DMARC; a failure is recorded as a temporary error' },
   { env: 'WEB_HOST', defaultValue: '0.0.0.0', description: 'address the website listens on' },
   { env: 'WEB_PORT', defaultValue: '3000', description: 'port of the website (0: any free port)' },
@@ -167,6 +186,13 @@ function readAddresses(env: NodeJS.ProcessEnv): string[] {
   return list;
 }
 
+function readTlsFiles(env: NodeJS.ProcessEnv, cwd: string): Pick<Config, 'smtpTlsCert' | 'smtpTlsKey'> {
+  const cert = read(env, 'SMTP_TLS_CERT');
+  const key = read(env, 'SMTP_TLS_KEY');
+  if ((cert === null) !== (key === null)) throw new ConfigError('SMTP_TLS_CERT và SMTP_TLS_KEY phải đặt cùng nhau / must be set together');
+  return { smtpTlsCert: cert && path.resolve(cwd, cert), smtpTlsKey: key && path.resolve(cwd, key) };
+}
+
 function readDatabaseUrl(env: NodeJS.ProcessEnv): string | null {
   const url = read(env, 'DATABASE_URL');
   if (url && !/^postgres(ql)?:\/\//.test(url)) {
@@ -182,6 +208,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     smtpPort: readPort(env, 'SMTP_PORT'),
     smtpBannerName: read(env, 'SMTP_BANNER_NAME')!,
     smtpMaxMessageBytes: readPositiveInt(env, 'SMTP_MAX_MESSAGE_BYTES'),
+    ...readTlsFiles(env, cwd),
+    smtpMaxRecipients: readPositiveInt(env, 'SMTP_MAX_RECIPIENTS'),
+    smtpMaxRefusedRecipients: readPositiveInt(env, 'SMTP_MAX_REFUSED_RECIPIENTS'),
+    smtpMaxMessagesPerConnection: readPositiveInt(env, 'SMTP_MAX_MESSAGES_PER_CONNECTION'),
+    smtpMaxConnections: readPositiveInt(env, 'SMTP_MAX_CONNECTIONS'),
+    smtpMaxConnectionsPerIp: readPositiveInt(env, 'SMTP_MAX_CONNECTIONS_PER_IP'),
+    smtpConnectionRatePerMinute: readPositiveInt(env, 'SMTP_CONNECTION_RATE_PER_MINUTE'),
+    smtpSocketTimeoutMs: readPositiveInt(env, 'SMTP_SOCKET_TIMEOUT_MS'),
     dnsTimeoutMs: readPositiveInt(env, 'DNS_TIMEOUT_MS'),
     webHost: read(env, 'WEB_HOST')!,
     webPort,
@@ -221,6 +255,15 @@ export function describeConfig(env: NodeJS.ProcessEnv = process.env, cwd: string
     SMTP_PORT: String(config.smtpPort),
     SMTP_BANNER_NAME: config.smtpBannerName,
     SMTP_MAX_MESSAGE_BYTES: String(config.smtpMaxMessageBytes),
+    SMTP_TLS_CERT: config.smtpTlsCert,
+    SMTP_TLS_KEY: config.smtpTlsKey,
+    SMTP_MAX_RECIPIENTS: String(config.smtpMaxRecipients),
+    SMTP_MAX_REFUSED_RECIPIENTS: String(config.smtpMaxRefusedRecipients),
+    SMTP_MAX_MESSAGES_PER_CONNECTION: String(config.smtpMaxMessagesPerConnection),
+    SMTP_MAX_CONNECTIONS: String(config.smtpMaxConnections),
+    SMTP_MAX_CONNECTIONS_PER_IP: String(config.smtpMaxConnectionsPerIp),
+    SMTP_CONNECTION_RATE_PER_MINUTE: String(config.smtpConnectionRatePerMinute),
+    SMTP_SOCKET_TIMEOUT_MS: String(config.smtpSocketTimeoutMs),
     DNS_TIMEOUT_MS: String(config.dnsTimeoutMs),
     WEB_HOST: config.webHost,
     WEB_PORT: String(config.webPort),

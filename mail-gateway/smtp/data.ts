@@ -30,6 +30,10 @@ export async function handleData(ctx: IntakeContext, stream: SMTPServerDataStrea
     if (err instanceof MessageTooLargeError || stream.sizeExceeded) {
       return { ok: false, refusal: permanent(552, '5.3.4', `Thư vượt quá dung lượng cho phép ${ctx.config.smtpMaxMessageBytes} byte / message too large`) };
     }
+    if ((err as NodeJS.ErrnoException).code === 'ECONNECTION') {
+      log.info('SMTP_CLIENT_GONE', 'client closed the connection before the end of the message: nothing kept', { session: session.id });
+      return { ok: false, refusal: temporary(451, '4.3.0', 'Ket noi bi dong giua chung / connection closed mid-message') };
+    }
     log.error('SMTP_SPOOL_FAILED', (err as Error).message, { session: session.id });
     return { ok: false, refusal: temporary(451, '4.3.0', 'Không lưu được thư, xin gửi lại sau / could not store the message, try again later') };
   }

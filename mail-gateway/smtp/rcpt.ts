@@ -1,5 +1,5 @@
 // RCPT TO: only the official addresses are accepted; never relay.
-import { OK, permanent, SmtpVerdict } from './verdict';
+import { OK, permanent, SmtpVerdict, temporary } from './verdict';
 
 export interface RecipientPolicy {
   addresses: Set<string>;
@@ -20,4 +20,26 @@ export function checkRecipient(policy: RecipientPolicy, address: string): SmtpVe
     return permanent(550, '5.1.1', `Hộp thư không tồn tại / mailbox unknown: <${normalised}>`);
   }
   return permanent(550, '5.7.1', 'Không chuyển tiếp thư / relaying denied');
+}
+
+/**
+ * Counts refused recipients per session: a client that keeps guessing addresses or probing for a relay is
+ * cut off with 421 after `limit` refusals instead of being answered forever.
+ */
+export class RefusedRecipients {
+  private readonly counts = new Map<string, number>();
+
+  constructor(private readonly limit: number) {}
+
+  /** Records one more refusal; returns the verdict to send instead when the limit is reached. */
+  refuse(sessionId: string, verdict: SmtpVerdict): SmtpVerdict {
+    const count = (this.counts.get(sessionId) ?? 0) + 1;
+    this.counts.set(sessionId, count);
+    if (count < this.limit) return verdict;
+    return temporary(421, '4.7.0', 'Qua nhieu dia chi nhan bi tu choi, dong ket noi / too many refused recipients, closing connection');
+  }
+
+  forget(sessionId: string): void {
+    this.counts.delete(sessionId);
+  }
 }
