@@ -36,7 +36,7 @@ const REPORT: VerificationReport = {
       signedRevision: 1, changesAfterSigning: [],
     },
   }],
-  document: { number: '123/STC-NS', issueDate: '2026-11-23', type: 'Công văn', subject: 'V/v quyết toán ngân sách năm 2026' },
+  document: { number: '123/STC-NS', issueDate: '2026-11-23', type: 'Công văn', subject: 'V/v quyết toán ngân sách năm 2026', urgency: null },
 };
 
 let sequence = 0;

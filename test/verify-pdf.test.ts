@@ -87,6 +87,13 @@ test('a Giấy mời: type and number from its title block', () => {
   assert.equal(report.document.number, '456/GM-STC');
 });
 
+test('the urgency mark printed on page 1 is read, body words are not', async () => {
+  const marked = await makeDocumentPdf({ extraText: [{ text: 'HỎA TỐC', x: 60, y: 150, size: 13 }], body: 'Đề nghị khẩn trương thực hiện.' });
+  assert.equal(verifyPdf(marked, { trust }).document.urgency, 'Hỏa tốc');
+  const plain = await makeDocumentPdf({ body: 'Đề nghị khẩn trương thực hiện; trường hợp khẩn cấp báo ngay.' });
+  assert.equal(verifyPdf(plain, { trust }).document.urgency, null);
+});
+
 test('the signing date must equal the issue date printed on the document (warning)', async () => {
   const issued = await makeDocumentPdf({ type: 'Công văn', number: '77/STC-NS', issueDate: '2026-01-05' });
   const signingTime = new Date(pki.now.getTime() - 2 * 86400_000);

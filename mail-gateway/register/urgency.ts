@@ -33,9 +33,17 @@ function highestMark(text: string | null | undefined, marks: Array<[Urgency, Reg
   return marks.find(([, pattern]) => pattern.test(normalized))?.[0] ?? 'Bình thường';
 }
 
+/** The urgency mark printed on a page, or null when it bears none. */
+export function printedUrgency(pageText: string | null | undefined): Urgency | null {
+  const mark = highestMark(pageText, PAGE_MARKS);
+  return mark === 'Bình thường' ? null : mark;
+}
+
+export function mostUrgent(...urgencies: Array<Urgency | null | undefined>): Urgency {
+  return urgencies.reduce<Urgency>((highest, u) => (u && rank(u) > rank(highest) ? u : highest), 'Bình thường');
+}
+
 /** The highest urgency marked in the subject or on page 1; 'Bình thường' when none is. */
 export function detectUrgency(subject: string | null, pageText?: string | null): Urgency {
-  const fromSubject = highestMark(subject, SUBJECT_MARKS);
-  const fromPage = highestMark(pageText, PAGE_MARKS);
-  return rank(fromPage) > rank(fromSubject) ? fromPage : fromSubject;
+  return mostUrgent(highestMark(subject, SUBJECT_MARKS), printedUrgency(pageText));
 }

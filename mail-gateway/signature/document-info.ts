@@ -1,10 +1,14 @@
-// Reads the document's own particulars from the text of page 1: số/ký hiệu, issue date, type, trích yếu.
+// Reads the document's own particulars from the text of page 1: số/ký hiệu, issue date, type, trích yếu,
+// and the urgency mark printed on it.
+import { printedUrgency } from '../register/urgency';
+import type { Urgency } from '../../db/register/repository';
 
 export interface DocumentInfo {
   number: string | null;
   issueDate: string | null;
   type: string | null;
   subject: string | null;
+  urgency: Urgency | null;
 }
 
 /** Document types of NĐ 30/2020 (appendix III), as printed in capitals, with their usual name. */
@@ -75,5 +79,5 @@ export function readDocumentInfo(pageText: string): DocumentInfo {
   } else if (title) {
     subject = subjectAfter(lines, title.index + 1);
   }
-  return { number, issueDate, type, subject };
+  return { number, issueDate, type, subject, urgency: printedUrgency(text) };
 }

@@ -75,7 +75,7 @@ export interface VerifyOptions {
 const SUPPORTED_SUBFILTERS = new Set(['adbe.pkcs7.detached', 'ETSI.CAdES.detached', 'adbe.pkcs7.sha1']);
 const MAX_SIGNATURE_FIELDS = 64;
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
-const EMPTY_DOCUMENT: DocumentInfo = { number: null, issueDate: null, type: null, subject: null };
+const EMPTY_DOCUMENT: DocumentInfo = { number: null, issueDate: null, type: null, subject: null, urgency: null };
 
 interface FoundSignature {
   fieldName: string;
@@ -399,7 +399,7 @@ export function toContractJson(report: VerificationReport): object {
       index: s.index, fieldName: s.fieldName, subFilter: s.subFilter, signer: s.signer, kind: s.kind, signingTime: s.signingTime,
       coversWholeFile: s.coversWholeFile, intact: s.intact, trusted: s.trusted, certValidAtSigningTime: s.certValidAtSigningTime,
     })),
-    document: report.document,
+    document: { number: report.document.number, issueDate: report.document.issueDate, type: report.document.type, subject: report.document.subject },
   };
 }
 
