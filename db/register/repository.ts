@@ -74,6 +74,11 @@ export interface RegisterInput extends DocumentFields {
   actor: string;
   /** The moment of registration (default now). */
   registeredAt?: Date;
+  /**
+   * Work that must commit or roll back with the registration itself (the notice to the sender): run inside
+   * the transaction, after the rows are written; not run for a duplicate delivery.
+   */
+  withRegistration?: (trx: Knex.Transaction, registered: { id: string; soDen: number | null; year: number }) => Promise<void>;
 }
 
 export interface RegisterResult {
@@ -333,6 +338,7 @@ export async function registerDocument(db: Knex, input: RegisterInput): Promise<
       const history = [{ document_id: id, status: 'đã đến', at: stamp(input.receivedAt), actor: input.actor, note: null as string | null }];
       if (!input.numbered) history.push({ document_id: id, status: 'từ chối', at: stamp(now), actor: input.actor, note: refusalNote(input.problems) });
       await trx('document_status_history').insert(history);
+      await input.withRegistration?.(trx, { id, soDen, year });
       return { id, soDen, year, duplicate: false };
     });
   } catch (err) {
@@ -379,13 +385,39 @@ export async function findRegisteredByNumber(
   return rows.map(toSummary);
 }
 
+interface AttachmentRow {
+  document_id: string; position: number; filename: string; content_type: string | null; size: number | string; sha256: string;
+  stored_path: string | null; is_main: boolean | number; verdict: string | null;
+}
+
+function toAttachment(a: AttachmentRow): AttachmentRecord {
+  return {
+    position: Number(a.position),
+    filename: a.filename,
+    contentType: a.content_type,
+    size: Number(a.size),
+    sha256: a.sha256,
+    storedPath: a.stored_path,
+    isMain: Boolean(a.is_main),
+    verdict: a.verdict as Verdict | null,
+  };
+}
+
+/** The attachments of several documents at once, by document id, in their order in the mail. */
+export async function listAttachments(db: Knex, documentIds: string[]): Promise<Map<string, AttachmentRecord[]>> {
+  const byDocument = new Map<string, AttachmentRecord[]>(documentIds.map((id) => [id, []]));
+  // Chunks keep each query under the bound-parameter limits of SQLite and PostgreSQL.
+  for (let i = 0; i < documentIds.length; i += 500) {
+    const rows = (await db('document_attachments').whereIn('document_id', documentIds.slice(i, i + 500)).orderBy(['document_id', 'position'])) as AttachmentRow[];
+    for (const row of rows) byDocument.get(row.document_id)?.push(toAttachment(row));
+  }
+  return byDocument;
+}
+
 export async function getDocument(db: Knex, id: string): Promise<DocumentRecord | null> {
   const row = (await db('documents').where({ id }).first([...SUMMARY_COLUMNS, 'verification', 'auth_results'])) as DocumentRow | undefined;
   if (!row) return null;
-  const attachments = (await db('document_attachments').where({ document_id: id }).orderBy('position')) as Array<{
-    position: number; filename: string; content_type: string | null; size: number | string; sha256: string;
-    stored_path: string | null; is_main: boolean | number; verdict: string | null;
-  }>;
+  const attachments = (await listAttachments(db, [id])).get(id) ?? [];
   const history = (await db('document_status_history').where({ document_id: id }).orderBy('id')) as Array<{
     status: string; at: string | Date; actor: string; note: string | null;
   }>;
@@ -393,16 +425,7 @@ export async function getDocument(db: Knex, id: string): Promise<DocumentRecord 
     ...toSummary(row),
     verification: parseJson<VerificationReport | null>(row.verification, null),
     authResults: parseJson<unknown>(row.auth_results, null),
-    attachments: attachments.map((a) => ({
-      position: Number(a.position),
-      filename: a.filename,
-      contentType: a.content_type,
-      size: Number(a.size),
-      sha256: a.sha256,
-      storedPath: a.stored_path,
-      isMain: Boolean(a.is_main),
-      verdict: a.verdict as Verdict | null,
-    })),
+    attachments,
     history: history.map((h) => ({ status: h.status as DocumentStatus, at: toDate(h.at)!, actor: h.actor, note: h.note })),
   };
 }

@@ -10,7 +10,7 @@ import { checkSenderAuth, DnsResolver, SenderAuth } from '../sender-checks/mail-
 import { cachedTrustStore, emptyTrustStore, verifyPdf, VerificationReport } from '../signature';
 import { findUnitByEmail, Unit } from '../../db/units/repository';
 import { Finding, findDuplicateDelivery, findRegisteredByNumber, Intake, recordRecall, registerDocument } from '../../db/register/repository';
-import { detectUrgency } from '../register/urgency';
+import { detectUrgency, mostUrgent } from '../register/urgency';
 import { processingStartsAt } from '../register/office-hours';
 import { queueRefusedNotice, queueRegisteredNotice, shouldNotNotify } from '../notices/notices';
 import { createLogger } from '../../log';
@@ -134,6 +134,19 @@ export async function processIncoming(ctx: IntakeContext, envelope: Envelope, sp
   if (recalled) warnings.push({ code: 'RECALL_REQUEST', message: `Thư yêu cầu thu hồi văn bản mã ${recalled}` });
 
   const processingFrom = processingStartsAt(envelope.receivedAt, config);
+  const urgency = mostUrgent(detectUrgency(parsed.subject ?? null), document?.urgency);
+  const notifySender = async (trx: Knex.Transaction, registered: { id: string; soDen: number | null; year: number }) => {
+    if (!mayAnswer || !envelopeFrom) return;
+    const common = { documentId: registered.id, to: envelopeFrom, originalMessageId: messageId, originalSubject: parsed.subject ?? null, receivedAt: envelope.receivedAt };
+    if (numbered) {
+      await queueRegisteredNotice(trx, config, {
+        ...common, soDen: registered.soDen!, year: registered.year, processingFrom, urgency,
+        number: document?.number ?? null, subject: document?.subject ?? parsed.subject ?? null,
+      });
+    } else {
+      await queueRefusedNotice(trx, config, { ...common, reasons: problems.map(({ code, message }) => ({ code, message })) });
+    }
+  };
   const result = await registerDocument(db, {
     numbered,
     intake: envelope.intake,
@@ -147,7 +160,7 @@ export async function processIncoming(ctx: IntakeContext, envelope: Envelope, sp
     rawSize: spooled.size,
     unitId: unit?.id ?? null,
     subject: parsed.subject ?? null,
-    urgency: detectUrgency(parsed.subject ?? null),
+    urgency,
     docNumber: document?.number ?? null,
     issueDate: document?.issueDate ?? null,
     docType: document?.type ?? null,
@@ -162,20 +175,10 @@ export async function processIncoming(ctx: IntakeContext, envelope: Envelope, sp
       isMain: a === main?.attachment, verdict: pdfs.find((p) => p.attachment === a)?.report?.verdict ?? null,
     })),
     actor: 'gateway',
+    withRegistration: notifySender,
   });
   if (result.duplicate) return { kind: 'duplicate', id: result.id, soDen: result.soDen, year: result.year, reasons: [] };
 
-  if (mayAnswer && envelopeFrom) {
-    const common = { documentId: result.id, to: envelopeFrom, originalMessageId: messageId, originalSubject: parsed.subject ?? null, receivedAt: envelope.receivedAt };
-    if (numbered) {
-      await queueRegisteredNotice(db, config, {
-        ...common, soDen: result.soDen!, year: result.year, processingFrom,
-        number: document?.number ?? null, subject: document?.subject ?? parsed.subject ?? null,
-      });
-    } else {
-      await queueRefusedNotice(db, config, { ...common, reasons: problems.map(({ code, message }) => ({ code, message })) });
-    }
-  }
   log.info(numbered ? 'INTAKE_REGISTERED' : 'INTAKE_REFUSED', numbered ? 'document registered' : 'document kept for reference, refused', {
     id: result.id, soDen: result.soDen, from: envelopeFrom, problems: problems.map((p) => p.code).join(',') || undefined,
   });
