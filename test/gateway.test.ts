@@ -2,6 +2,7 @@
 // the stored files and the queued notices are checked.
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
@@ -11,7 +12,7 @@ import { createTestPki, TestPki } from './support/pki';
 import { makeDocumentPdf } from './support/document-pdf';
 import { signPdf } from './support/pdf-signer';
 import { DATABASE_KINDS, dropSchema, freshDatabaseEnv, tempDir } from './support/databases';
-import { startProduct } from './support/product';
+import { runScript, startProduct } from './support/product';
 
 let pki: TestPki;
 let trustDir: string;
@@ -76,12 +77,52 @@ for (const kind of DATABASE_KINDS) {
       } finally {
         await db.destroy();
       }
+      await checkRegisterCommand(env, id!);
     } finally {
       await product.stop();
       await dropSchema(env);
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
   });
+}
+
+const LIST_FIELDS = ['id', 'soDen', 'year', 'receivedAt', 'from', 'subject', 'status', 'verdict', 'problems', 'warnings', 'number', 'issueDate', 'urgency', 'attachments'];
+
+/** `register -- list --json` and `register -- show <id> --json` read what the gateway registered. */
+async function checkRegisterCommand(env: Record<string, string>, id: string): Promise<void> {
+  const listed = await runScript('register', ['list', '--json'], env);
+  assert.equal(listed.code, 0, listed.stderr);
+  const list = JSON.parse(listed.stdout) as Array<Record<string, unknown>>;
+  assert.equal(list.length, 3);
+  const item = list.find((d) => d.id === id)!;
+  assert.deepEqual(Object.keys(item), LIST_FIELDS);
+  assert.equal(item.soDen, 1);
+  assert.equal(item.from, 'vptu@binhthuan.gov.vn');
+  assert.equal(item.number, '321/STC-NS');
+  assert.equal(item.verdict, 'valid');
+  assert.deepEqual(item.problems, []);
+  assert.match(String(item.receivedAt), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+07:00$/);
+  assert.deepEqual(item.attachments, [{ filename: 'cv-321.pdf', size: validPdf.length, sha256: crypto.createHash('sha256').update(validPdf).digest('hex') }]);
+
+  const refusedOnly = await runScript('register', ['list', '--json', '--status', 'từ chối'], env);
+  const refusedList = JSON.parse(refusedOnly.stdout) as Array<Record<string, unknown>>;
+  assert.deepEqual(refusedList.map((d) => [d.soDen, d.problems]), [[null, ['NO_SIGNATURE']]]);
+  assert.equal(JSON.parse((await runScript('register', ['list', '--json', '--year', '1999'], env)).stdout).length, 0);
+
+  const shown = await runScript('register', ['show', id, '--json'], env);
+  assert.equal(shown.code, 0, shown.stderr);
+  const record = JSON.parse(shown.stdout);
+  assert.equal(record.id, id);
+  assert.deepEqual(record.history.map((h: { status: string }) => h.status), ['đã đến']);
+  assert.equal(record.verification.verdict, 'valid');
+  assert.equal(record.unitId, 'van-phong-tinh-uy');
+
+  const missing = await runScript('register', ['show', 'KHONGCO', '--json'], env);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /no document with id KHONGCO/);
+  const badStatus = await runScript('register', ['list', '--status', 'xong'], env);
+  assert.equal(badStatus.code, 2);
+  assert.match(badStatus.stderr, /--status/);
 }
 
 async function rows(env: Record<string, string>) {

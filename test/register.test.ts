@@ -369,11 +369,21 @@ for (const kind of DATABASE_KINDS) {
       await assert.rejects(registerDocument(db, refused(sender, { attachments: broken.attachments })));
       // A unit that does not exist violates the foreign key.
       await assert.rejects(registerDocument(db, mail(sender, { unitId: 'khong-co-don-vi-nay' })));
+      // Work joined to the registration (the sender's notice) fails: the registration goes with it.
+      let sawRegistration: unknown = null;
+      await assert.rejects(registerDocument(db, mail(sender, {
+        withRegistration: async (trx, registered) => {
+          sawRegistration = registered;
+          await trx('outbox').insert({ kind: 'notice.registered' });
+        },
+      })));
+      assert.equal((sawRegistration as { soDen: number } | null)?.soDen, 2, 'the joined work sees the new số đến');
 
       assert.equal(await countDocuments(db), 1);
       const [{ n: attachments }] = await db('document_attachments').count({ n: '*' });
       const [{ n: history }] = await db('document_status_history').count({ n: '*' });
       assert.deepEqual([Number(attachments), Number(history)], [1, 1]);
+      assert.equal(Number((await db('outbox').count({ n: '*' }))[0].n), 0);
       assert.equal(await counterOf(db, 2026), 1);
       assert.equal(await findDuplicateDelivery(db, broken), null, 'the failed delivery can be retried');
       assert.equal((await registerDocument(db, mail(sender))).soDen, 2);
