@@ -9,7 +9,8 @@ import { storeAttachments, isPdf, StoredAttachment } from './attachments';
 import { checkSenderAuth, DnsResolver, SenderAuth } from '../sender-checks/mail-auth';
 import { cachedTrustStore, emptyTrustStore, verifyPdf, VerificationReport } from '../signature';
 import { findUnitByEmail, Unit } from '../../db/units/repository';
-import { Finding, findDuplicateDelivery, findRegisteredByNumber, Intake, recordRecall, registerDocument } from '../../db/register/repository';
+import { Finding, findDuplicateDelivery, findRegisteredByNumber, Intake, registerDocument } from '../../db/register/repository';
+import { findRecallTarget, handleRecall } from './recall';
 import { detectUrgency, mostUrgent } from '../register/urgency';
 import { processingStartsAt } from '../register/office-hours';
 import { queueRefusedNotice, queueRegisteredNotice, shouldNotNotify } from '../notices/notices';
@@ -80,23 +81,6 @@ function refusalReasons(pdfs: PdfCheck[], main: PdfCheck | undefined): Finding[]
   return main.report.problems.map(({ code, message, signature }) => ({ code, message, signature }));
 }
 
-const RECALL_PATTERN = /thu\s*h[ồo]i/iu;
-const NUMBER_PATTERN = /\b(\d{1,6}\s*\/\s*[0-9A-ZĐa-zđ][0-9A-ZĐa-zđ.\-\/]*)/u;
-
-/** A mail that asks to recall one of the same sender's registered documents ("thu hồi" + its number). */
-async function applyRecall(ctx: IntakeContext, parsed: ParsedMail, unit: Unit | null, envelopeFrom: string | null, at: Date): Promise<string | null> {
-  const subject = parsed.subject ?? '';
-  if (!RECALL_PATTERN.test(subject)) return null;
-  const number = NUMBER_PATTERN.exec(subject)?.[1]?.replace(/\s+/g, '');
-  if (!number) return null;
-  const matches = await findRegisteredByNumber(ctx.db, { unitId: unit?.id ?? null, sender: envelopeFrom, docNumber: number });
-  const original = matches[matches.length - 1];
-  if (!original) return null;
-  await recordRecall(ctx.db, { documentId: original.id, actor: 'gateway', note: `Bên gửi yêu cầu thu hồi: "${subject}"`, at });
-  log.info('INTAKE_RECALLED', 'document recalled by its sender', { id: original.id, number });
-  return original.id;
-}
-
 export async function processIncoming(ctx: IntakeContext, envelope: Envelope, spooled: SpooledMessage): Promise<IntakeOutcome> {
   const { db, config } = ctx;
   const raw = fs.readFileSync(spooled.absolutePath);
@@ -130,13 +114,14 @@ export async function processIncoming(ctx: IntakeContext, envelope: Envelope, sp
   }
   if (!unit) warnings.push({ code: 'UNKNOWN_SENDER', message: `Địa chỉ gửi ${envelopeFrom ?? headerFrom ?? '(không có)'} không thuộc cơ quan nào trong danh bạ` });
 
-  const recalled = await applyRecall(ctx, parsed, unit, envelopeFrom, envelope.receivedAt);
-  if (recalled) warnings.push({ code: 'RECALL_REQUEST', message: `Thư yêu cầu thu hồi văn bản mã ${recalled}` });
+  const recall = await findRecallTarget(db, { texts: [parsed.subject, document?.subject], unitId: unit?.id ?? null, sender: envelopeFrom });
+  if (recall) warnings.push(await handleRecall(db, recall, { senderAuthenticated: auth.aligned, letter: report, at: envelope.receivedAt }));
 
   const processingFrom = processingStartsAt(envelope.receivedAt, config);
   const urgency = mostUrgent(detectUrgency(parsed.subject ?? null), document?.urgency);
   const notifySender = async (trx: Knex.Transaction, registered: { id: string; soDen: number | null; year: number }) => {
-    if (!mayAnswer || !envelopeFrom) return;
+    // A recall request without a document of its own is answered by the register, not by a refusal notice.
+    if (!mayAnswer || !envelopeFrom || (recall && !numbered)) return;
     const common = { documentId: registered.id, to: envelopeFrom, originalMessageId: messageId, originalSubject: parsed.subject ?? null, receivedAt: envelope.receivedAt };
     if (numbered) {
       await queueRegisteredNotice(trx, config, {
