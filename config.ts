@@ -42,6 +42,18 @@ export interface Config {
   officeDays: number[];
   holidays: string[];
   extraWorkdays: string[];
+  /** Idle lifetime of a website session: each request extends it by this much. */
+  sessionTtlMinutes: number;
+  /** Secret signing the session cookie; null: one generated once into DATA_DIR/session-secret. */
+  sessionSecret: string | null;
+  /** Send cookies only over HTTPS (`auto`: when PUBLIC_URL is https://). */
+  cookieSecure: boolean;
+  /** Wrong passwords for one account within LOGIN_WINDOW_MINUTES before its logins are refused. */
+  loginMaxAttempts: number;
+  /** Failed logins from one client address within LOGIN_WINDOW_MINUTES before its logins are refused. */
+  loginMaxAttemptsPerAddress: number;
+  loginWindowMinutes: number;
+  passwordMinLength: number;
 }
 
 /** One stretch of office hours, in minutes after midnight, Vietnam time (end exclusive). */
@@ -93,6 +105,13 @@ export const SETTINGS: SettingSpec[] = [
   { env: 'OFFICE_DAYS', defaultValue: '1-5', description: 'office weekdays, 1 = Monday … 7 = Sunday, as ranges and commas ("1-5", "1-5,6")' },
   { env: 'HOLIDAYS', defaultValue: null, description: 'comma list of yyyy-mm-dd days off besides 1/1, 30/4, 1/5, 2/9: Tết, Giỗ Tổ, the 2nd Quốc khánh day, days off in lieu' },
   { env: 'EXTRA_WORKDAYS', defaultValue: null, description: 'comma list of yyyy-mm-dd worked although outside OFFICE_DAYS (make-up Saturdays, "làm bù")' },
+  { env: 'SESSION_TTL_MINUTES', defaultValue: '120', description: 'a website session ends after this many minutes without a request' },
+  { env: 'SESSION_SECRET', defaultValue: null, secret: true, description: 'secret signing the session cookie (same value on every web process); unset: generated once into DATA_DIR/session-secret' },
+  { env: 'COOKIE_SECURE', defaultValue: 'auto', description: 'send the session cookie over HTTPS only: true, false, or auto (true when PUBLIC_URL is https://)' },
+  { env: 'LOGIN_MAX_ATTEMPTS', defaultValue: '5', description: 'wrong passwords for one account within LOGIN_WINDOW_MINUTES before its logins are refused for the rest of the window' },
+  { env: 'LOGIN_MAX_ATTEMPTS_PER_ADDRESS', defaultValue: '30', description: 'failed logins from one client address within LOGIN_WINDOW_MINUTES before its logins are refused' },
+  { env: 'LOGIN_WINDOW_MINUTES', defaultValue: '15', description: 'window (minutes) of the two login limits above' },
+  { env: 'PASSWORD_MIN_LENGTH', defaultValue: '10', description: 'shortest password an account may choose' },
 ];
 
 function read(env: NodeJS.ProcessEnv, name: string): string | null {
@@ -193,6 +212,13 @@ function readTlsFiles(env: NodeJS.ProcessEnv, cwd: string): Pick<Config, 'smtpTl
   return { smtpTlsCert: cert && path.resolve(cwd, cert), smtpTlsKey: key && path.resolve(cwd, key) };
 }
 
+function readCookieSecure(env: NodeJS.ProcessEnv, publicUrl: string): boolean {
+  const raw = (read(env, 'COOKIE_SECURE') ?? 'auto').toLowerCase();
+  if (raw === 'auto') return publicUrl.startsWith('https://');
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  throw new ConfigError(`COOKIE_SECURE phải là true, false hoặc auto / must be true, false or auto, got "${raw}"`);
+}
+
 function readDatabaseUrl(env: NodeJS.ProcessEnv): string | null {
   const url = read(env, 'DATABASE_URL');
   if (url && !/^postgres(ql)?:\/\//.test(url)) {
@@ -203,6 +229,7 @@ function readDatabaseUrl(env: NodeJS.ProcessEnv): string | null {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Config {
   const webPort = readPort(env, 'WEB_PORT');
+  const publicUrl = (read(env, 'PUBLIC_URL') ?? `http://localhost:${webPort}`).replace(/\/+$/, '');
   return {
     smtpHost: read(env, 'SMTP_HOST')!,
     smtpPort: readPort(env, 'SMTP_PORT'),
@@ -219,7 +246,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     dnsTimeoutMs: readPositiveInt(env, 'DNS_TIMEOUT_MS'),
     webHost: read(env, 'WEB_HOST')!,
     webPort,
-    publicUrl: (read(env, 'PUBLIC_URL') ?? `http://localhost:${webPort}`).replace(/\/+$/, ''),
+    publicUrl,
     dataDir: path.resolve(cwd, read(env, 'DATA_DIR')!),
     databaseUrl: readDatabaseUrl(env),
     databaseSchema: read(env, 'DATABASE_SCHEMA'),
@@ -233,6 +260,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     officeDays: readOfficeDays(env),
     holidays: readDateList(env, 'HOLIDAYS'),
     extraWorkdays: readDateList(env, 'EXTRA_WORKDAYS'),
+    sessionTtlMinutes: readPositiveInt(env, 'SESSION_TTL_MINUTES'),
+    sessionSecret: read(env, 'SESSION_SECRET'),
+    cookieSecure: readCookieSecure(env, publicUrl),
+    loginMaxAttempts: readPositiveInt(env, 'LOGIN_MAX_ATTEMPTS'),
+    loginMaxAttemptsPerAddress: readPositiveInt(env, 'LOGIN_MAX_ATTEMPTS_PER_ADDRESS'),
+    loginWindowMinutes: readPositiveInt(env, 'LOGIN_WINDOW_MINUTES'),
+    passwordMinLength: readPositiveInt(env, 'PASSWORD_MIN_LENGTH'),
   };
 }
 
@@ -281,6 +315,13 @@ export function describeConfig(env: NodeJS.ProcessEnv = process.env, cwd: string
     OFFICE_DAYS: config.officeDays.join(','),
     HOLIDAYS: config.holidays.join(',') || null,
     EXTRA_WORKDAYS: config.extraWorkdays.join(',') || null,
+    SESSION_TTL_MINUTES: String(config.sessionTtlMinutes),
+    SESSION_SECRET: config.sessionSecret,
+    COOKIE_SECURE: String(config.cookieSecure),
+    LOGIN_MAX_ATTEMPTS: String(config.loginMaxAttempts),
+    LOGIN_MAX_ATTEMPTS_PER_ADDRESS: String(config.loginMaxAttemptsPerAddress),
+    LOGIN_WINDOW_MINUTES: String(config.loginWindowMinutes),
+    PASSWORD_MIN_LENGTH: String(config.passwordMinLength),
   };
   return SETTINGS.map((spec) => {
     const value = effective[spec.env];

@@ -6,6 +6,7 @@ import { migrateLatest } from './migrate';
 import { seedUnits } from './units/repository';
 import { readDirectoryFile } from './units/directory-file';
 import { createLogger } from '../log';
+import { ensureAccounts } from './accounts/first-setup';
 
 const log = createLogger('db');
 
@@ -16,11 +17,13 @@ export async function prepareDatabase(db: Knex): Promise<void> {
   if (inserted || updated) log.info('DB_UNITS_SEEDED', 'unit directory loaded', { inserted, updated });
 }
 
-/** Opens, migrates and seeds: what every entry point (server, commands) does first. */
+/** Opens, migrates, seeds and creates missing accounts: what every entry point (server, commands) does first. */
 export async function openPreparedDatabase(config: Config): Promise<Knex> {
   const db = await openDatabase(config);
   try {
     await prepareDatabase(db);
+    const { created, file } = await ensureAccounts(db, config.dataDir);
+    if (created.length) log.info('DB_ACCOUNTS_CREATED', 'accounts created; their initial passwords were appended to the file (mode 0600)', { count: created.length, file });
   } catch (err) {
     await db.destroy().catch(() => undefined);
     throw err;

@@ -6,8 +6,10 @@ import { renderPage } from './render';
 import { listUnits } from '../db/units/repository';
 import { isDatabaseReachable } from '../db/connection';
 import { formatIsoVietnam } from '../db/time';
+import type { Audience } from './auth/guards';
 
-export type Audience = 'public';
+/** Who may use a route: 'public', 'signed-in', 'account', 'unit', 'clerk', 'admin', 'staff' (see auth/guards.ts). */
+export type { Audience };
 
 export interface RouteContext {
   db: Knex;

@@ -3,6 +3,8 @@ import type { Knex } from 'knex';
 import * as units from './20261123120000_units';
 import * as outbox from './20261123140000_outbox';
 import * as register from './20261123150000_register';
+import * as accounts from './20261123160000_accounts';
+import * as invitations from './20261123170000_invitations';
 
 export interface Migration {
   name: string;
@@ -14,4 +16,6 @@ export const MIGRATIONS: Migration[] = [
   { name: '20261123120000_units', ...units },
   { name: '20261123140000_outbox', ...outbox },
   { name: '20261123150000_register', ...register },
+  { name: '20261123160000_accounts', ...accounts },
+  { name: '20261123170000_invitations', ...invitations },
 ];

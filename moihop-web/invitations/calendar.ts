@@ -1,0 +1,44 @@
+// The .ics a unit downloads for one of its invitations, and the admin's copy.
+import type { Knex } from 'knex';
+import type { Config } from '../../config';
+import { findUnitById } from '../../db/units/repository';
+import { getInvitation, getInvitationForUnit } from '../../db/invitations/queries';
+import { buildInvitationIcs } from './ics';
+
+export type CalendarConfig = Pick<Config, 'gatewayAddresses' | 'publicUrl'>;
+
+export const ORGANIZER_NAME = 'Văn phòng UBND tỉnh Bình Thuận';
+
+/** The address of the invitation's page, named in the .ics. */
+export function invitationPageUrl(config: CalendarConfig, invitationId: string): string {
+  return `${config.publicUrl}/giay-moi/${encodeURIComponent(invitationId)}`;
+}
+
+function organizer(config: CalendarConfig) {
+  return { name: ORGANIZER_NAME, email: config.gatewayAddresses[0] ?? 'ubnd@binhthuan.gov.vn' };
+}
+
+/** The unit's .ics of one of its invitations (its answer as PARTSTAT); null when not its invitation. */
+export async function invitationIcsForUnit(
+  db: Knex, config: CalendarConfig, unitId: string, invitationId: string, options: { now?: Date } = {},
+): Promise<string | null> {
+  const invitation = await getInvitationForUnit(db, unitId, invitationId, options);
+  if (!invitation) return null;
+  const unit = await findUnitById(db, unitId);
+  return buildInvitationIcs({
+    invitation,
+    attendee: { name: unit?.name ?? unitId, email: unit?.emails[0] ?? null, unitId, answer: invitation.answer },
+    organizer: organizer(config),
+    url: invitationPageUrl(config, invitationId),
+    now: options.now,
+  });
+}
+
+/** The admin's .ics (no attendee); null for an unknown id. */
+export async function invitationIcsForAdmin(
+  db: Knex, config: CalendarConfig, invitationId: string, options: { now?: Date } = {},
+): Promise<string | null> {
+  const invitation = await getInvitation(db, invitationId);
+  if (!invitation) return null;
+  return buildInvitationIcs({ invitation, attendee: null, organizer: organizer(config), url: invitationPageUrl(config, invitationId), now: options.now });
+}
