@@ -87,6 +87,15 @@ test('a Giấy mời: type and number from its title block', () => {
   assert.equal(report.document.number, '456/GM-STC');
 });
 
+test('a signed file cut short inside its last signature update is reported as damaged, not as unsealed', () => {
+  const whole = fs.readFileSync(path.join(dir, 'valid-two-signatures.pdf'));
+  for (const cut of [200, 2000]) {
+    const report = verifyPdf(whole.subarray(0, whole.length - cut), { trust });
+    assert.equal(report.verdict, 'invalid');
+    assert.equal(report.problems[0].code, 'MALFORMED_PDF', `cut ${cut}: ${report.problems.map((p) => p.code).join(',')}`);
+  }
+});
+
 test('the urgency mark printed on page 1 is read, body words are not', async () => {
   const marked = await makeDocumentPdf({ extraText: [{ text: 'HỎA TỐC', x: 60, y: 150, size: 13 }], body: 'Đề nghị khẩn trương thực hiện.' });
   assert.equal(verifyPdf(marked, { trust }).document.urgency, 'Hỏa tốc');

@@ -54,6 +54,7 @@ export class PdfDocument {
 
   private _revisions: Revision[] = [];
   private _repaired = false;
+  private _unfinishedUpdate = false;
   private decodedTotal = 0;
   private scanIndex?: ScanIndex;
   private endstreamList?: number[];
@@ -84,6 +85,11 @@ export class PdfDocument {
   /** true when the xref had to be reconstructed by scanning */
   get repaired(): boolean {
     return this._repaired;
+  }
+
+  /** Objects follow the last complete revision: an incremental update cut off before its xref and %%EOF. */
+  get unfinishedUpdate(): boolean {
+    return this._unfinishedUpdate;
   }
 
   static open(bytes: Buffer | Uint8Array, limits?: Partial<PdfLimits>): PdfDocument {
@@ -176,6 +182,7 @@ export class PdfDocument {
       const tail = buf.subarray(last.endOffset);
       const blank = tail.every((c) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x0c || c === 0);
       this.warn(`data after last %%EOF: ${tail.length} byte(s) from offset ${last.endOffset}${blank ? ' (whitespace only)' : ''}`);
+      if (!blank && /\d+\s+\d+\s+obj\b/.test(tail.toString('latin1'))) this._unfinishedUpdate = true;
     }
   }
 

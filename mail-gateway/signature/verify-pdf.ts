@@ -359,6 +359,9 @@ export function verifyPdf(bytes: Buffer, options: VerifyOptions): VerificationRe
 function verifyOpened(doc: PdfDocument, file: string, at: Date, trust: TrustStore, list: ProblemList): VerificationReport {
   if (doc.repaired) list.add('MALFORMED_PDF', `bảng tham chiếu (xref) hỏng, phải dựng lại: ${doc.warnings.slice(0, 3).join('; ')}`);
   else for (const warning of doc.warnings.slice(0, 5)) list.warn('PDF_STRUCTURE', warning);
+  if (doc.unfinishedUpdate) {
+    list.add('MALFORMED_PDF', 'tệp bị cắt cụt: lần cập nhật cuối (thường là một chữ ký) không trọn vẹn, tệp có thể đã hỏng khi gửi; xin gửi lại tệp gốc');
+  }
 
   const found = findSignatureFields(doc);
   const document = readDocument(doc, list);
