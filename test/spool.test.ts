@@ -50,7 +50,10 @@ test('a stream that breaks mid-way (client gone) leaves no file', async () => {
   assert.deepEqual(listFiles(dataDir), []);
   fs.mkdirSync(path.join(dataDir, 'spool', 'tmp'), { recursive: true });
   fs.writeFileSync(path.join(dataDir, 'spool', 'tmp', 'crashed.part'), 'x');
-  assert.equal(cleanSpool(dataDir), 1);
-  assert.deepEqual(listFiles(dataDir), []);
+  fs.mkdirSync(path.join(dataDir, 'attachments'));
+  fs.writeFileSync(path.join(dataDir, 'attachments', `${'a'.repeat(64)}.123.part`), 'x');
+  fs.writeFileSync(path.join(dataDir, 'attachments', 'b'.repeat(64)), 'stored attachment');
+  assert.equal(cleanSpool(dataDir), 2);
+  assert.deepEqual(listFiles(dataDir), [path.join(dataDir, 'attachments', 'b'.repeat(64))]);
   fs.rmSync(dataDir, { recursive: true });
 });

@@ -80,11 +80,18 @@ export async function spoolMessage(source: Readable, dataDir: string, maxBytes: 
   }
 }
 
-/** Removes temporary files left by a crash; called at start before the server accepts mail. */
+/**
+ * Removes temporary files left by a crash (partial messages, partial attachments); called at start before
+ * the server accepts mail. None of them was ever acknowledged.
+ */
 export function cleanSpool(dataDir: string): number {
-  const tmpDir = path.join(dataDir, 'spool', 'tmp');
-  if (!fs.existsSync(tmpDir)) return 0;
-  const leftovers = fs.readdirSync(tmpDir).filter((name) => name.endsWith('.part'));
-  for (const name of leftovers) fs.rmSync(path.join(tmpDir, name), { force: true });
-  return leftovers.length;
+  let removed = 0;
+  for (const dir of [path.join(dataDir, 'spool', 'tmp'), path.join(dataDir, 'attachments')]) {
+    if (!fs.existsSync(dir)) continue;
+    for (const name of fs.readdirSync(dir).filter((n) => n.endsWith('.part'))) {
+      fs.rmSync(path.join(dir, name), { force: true });
+      removed++;
+    }
+  }
+  return removed;
 }
