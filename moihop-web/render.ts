@@ -4,11 +4,12 @@ import ejs from 'ejs';
 import type { Response } from 'express';
 import { REPO_ROOT } from '../config';
 import { formatDateTimeVi, formatDateVi } from '../db/time';
+import { invitationViewHelpers } from './pages/view-format';
 
 export const WEB_TEMPLATES_DIR = path.join(REPO_ROOT, 'templates', 'web');
 
 /** Helpers every template may use. */
-const viewHelpers = { formatDateVi, formatDateTimeVi };
+const viewHelpers = { formatDateVi, formatDateTimeVi, ...invitationViewHelpers };
 
 export interface PageData {
   title: string;
@@ -16,7 +17,7 @@ export interface PageData {
 }
 
 export async function renderPage(res: Response, view: string, data: PageData, status = 200): Promise<void> {
-  const locals = { ...viewHelpers, ...res.locals, ...data };
+  const locals = { ...viewHelpers, currentPath: res.req?.path ?? '', ...res.locals, ...data };
   const body = await ejs.renderFile(path.join(WEB_TEMPLATES_DIR, `${view}.ejs`), locals, { async: false });
   const html = await ejs.renderFile(path.join(WEB_TEMPLATES_DIR, 'layout.ejs'), { ...locals, body });
   res.status(status).type('html').send(html);

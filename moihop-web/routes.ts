@@ -7,6 +7,11 @@ import { listUnits } from '../db/units/repository';
 import { isDatabaseReachable } from '../db/connection';
 import { formatIsoVietnam } from '../db/time';
 import type { Audience } from './auth/guards';
+import { invitationsPage } from './pages/invitations-list';
+import { answerSubmit, invitationPage } from './pages/invitation-page';
+import { adminCalendarDownload, adminFileDownload, unitCalendarDownload, unitFileDownload } from './pages/invitation-files';
+import { adminInvitationPage, adminInvitationsPage } from './pages/admin-invitations';
+import { currentAccount } from './auth/current-account';
 
 /** Who may use a route: 'public', 'signed-in', 'account', 'unit', 'clerk', 'admin', 'staff' (see auth/guards.ts). */
 export type { Audience };
@@ -55,8 +60,24 @@ async function health(ctx: RouteContext, _req: Request, res: Response) {
   });
 }
 
+/** The address named in the .ics and in mails (`/giay-moi/<id>`) leads to the page of the reader's role. */
+async function invitationLink(_ctx: RouteContext, req: Request, res: Response) {
+  const id = encodeURIComponent(String(req.params.id ?? ''));
+  res.redirect(303, currentAccount(res)?.role === 'unit' ? `/invitations/${id}` : `/admin/invitations/${id}`);
+}
+
 export const ROUTES: Route[] = [
   { method: 'get', path: '/', who: 'public', handler: homePage },
   { method: 'get', path: '/units', who: 'public', handler: directoryPage },
   { method: 'get', path: '/healthz', who: 'public', handler: health },
+  { method: 'get', path: '/invitations', who: 'unit', handler: invitationsPage },
+  { method: 'get', path: '/invitations/:id', who: 'unit', handler: invitationPage },
+  { method: 'post', path: '/invitations/:id/answer', who: 'unit', handler: answerSubmit },
+  { method: 'get', path: '/invitations/:id/calendar.ics', who: 'unit', handler: unitCalendarDownload },
+  { method: 'get', path: '/invitations/:id/files/:position', who: 'unit', handler: unitFileDownload },
+  { method: 'get', path: '/giay-moi/:id', who: 'account', handler: invitationLink },
+  { method: 'get', path: '/admin/invitations', who: 'staff', handler: adminInvitationsPage },
+  { method: 'get', path: '/admin/invitations/:id', who: 'staff', handler: adminInvitationPage },
+  { method: 'get', path: '/admin/invitations/:id/calendar.ics', who: 'staff', handler: adminCalendarDownload },
+  { method: 'get', path: '/admin/invitations/:id/files/:position', who: 'staff', handler: adminFileDownload },
 ];

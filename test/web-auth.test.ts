@@ -154,7 +154,7 @@ for (const kind of DATABASE_KINDS) {
         }
         const changed = await browser.post('/password', { _csrf: token, current_password: initial, new_password: 'Mat-khau-moi-2026', confirm_password: 'Mat-khau-moi-2026' });
         assert.equal(changed.status, 303);
-        assert.equal(changed.location, '/invitations');
+        assert.equal(changed.location, '/admin/invitations', 'staff land on the invitation follow-up');
         assert.equal((await browser.get('/admin/accounts')).status, 200);
         assert.equal((await listed(env, 'quantri'))?.mustChangePassword, false);
 
@@ -162,14 +162,14 @@ for (const kind of DATABASE_KINDS) {
         assert.equal((await other.login('quantri', initial)).status, 401, 'the initial password is gone');
         const again = await other.login('quantri', 'Mat-khau-moi-2026');
         assert.equal(again.status, 303);
-        assert.equal(again.location, '/invitations');
+        assert.equal(again.location, '/admin/invitations');
         const next = new Browser(base, '10.0.0.2');
         await next.get('/admin/accounts');
         const withNext = await next.post('/login', { _csrf: await next.token('/login?next=%2Fadmin%2Faccounts'), username: 'quantri', password: 'Mat-khau-moi-2026', next: '/admin/accounts' });
         assert.equal(withNext.location, '/admin/accounts');
         const offsite = new Browser(base, '10.0.0.2');
         const evil = await offsite.post('/login', { _csrf: await offsite.token('/login'), username: 'quantri', password: 'Mat-khau-moi-2026', next: '//evil.example/' });
-        assert.equal(evil.location, '/invitations', 'never a redirect off the site');
+        assert.equal(evil.location, '/admin/invitations', 'never a redirect off the site');
       });
 
       await t.test('roles: a unit may not use admin pages; an admin reset ends its sessions and forces a change', async () => {

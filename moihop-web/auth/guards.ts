@@ -20,9 +20,9 @@ const ROLES_OF: Record<Exclude<Audience, 'public' | 'signed-in' | 'account'>, Ro
   staff: ['clerk', 'admin'],
 };
 
-/** Where an account goes after logging in. Invitations for everyone until the staff pages exist. */
-export function landingPathFor(_account: Account): string {
-  return '/invitations';
+/** Where an account goes after logging in: a unit to its invitations, VP UBND staff to the follow-up. */
+export function landingPathFor(account: Account): string {
+  return account.role === 'unit' ? '/invitations' : '/admin/invitations';
 }
 
 /** `raw` when it is a path of this site (never `//host` or a full URL), else null. */

@@ -15,3 +15,5 @@ export {
 } from '../../db/invitations/queries';
 export type { UnitListFilter, AdminListFilter, Page } from '../../db/invitations/queries';
 export * from '../../db/invitations/types';
+export { invitationProgress } from '../../db/invitations/counts';
+export type { InvitationProgress } from '../../db/invitations/counts';

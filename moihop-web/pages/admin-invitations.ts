@@ -1,0 +1,70 @@
+// VP UBND's follow-up of invitations (admin and clerk): the list with read/answered counts, and one
+// invitation with every invited unit, its read and answer state, who attends, delegates and reasons.
+import type { Request, Response } from 'express';
+import type { RouteContext } from '../routes';
+import { renderPage } from '../render';
+import {
+  getInvitationOverview, INVITATION_STATUSES, InvitationStatus, invitationProgress, listInvitations,
+} from '../invitations';
+import { badRequestPage, notFoundPage } from './error-pages';
+import { invitationIdParam } from './request-params';
+import { summarizeSignatures } from './signature-summary';
+
+const PAGE_SIZE = 30;
+
+function queryText(req: Request, name: string, max = 100): string {
+  const value = req.query[name];
+  return typeof value === 'string' ? value.trim().slice(0, max) : '';
+}
+
+function listLink(filters: { status: string; month: string; q: string }, page: number): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(filters)) if (value) params.set(key, value);
+  if (page > 1) params.set('page', String(page));
+  const query = params.toString();
+  return `/admin/invitations${query ? `?${query}` : ''}`;
+}
+
+export async function adminInvitationsPage(ctx: RouteContext, req: Request, res: Response): Promise<void> {
+  const filters = { status: queryText(req, 'status', 30), month: queryText(req, 'month', 20), q: queryText(req, 'q') };
+  const pageText = queryText(req, 'page', 10) || '1';
+  if (filters.status && !INVITATION_STATUSES.includes(filters.status as InvitationStatus)) {
+    return badRequestPage(res, `Trạng thái "${filters.status}" không có. Các trạng thái: ${INVITATION_STATUSES.join(', ')}.`);
+  }
+  if (filters.month && !/^\d{4}-(0[1-9]|1[0-2])$/.test(filters.month)) return badRequestPage(res, `Tháng "${filters.month}" không hợp lệ: xin chọn tháng dạng yyyy-mm.`);
+  if (!/^[1-9]\d{0,4}$/.test(pageText)) return badRequestPage(res, `Số trang "${pageText}" không hợp lệ.`);
+  const page = Number(pageText);
+  const { items, total } = await listInvitations(ctx.db, {
+    status: (filters.status || undefined) as InvitationStatus | undefined,
+    month: filters.month || undefined,
+    search: filters.q || undefined,
+    limit: PAGE_SIZE,
+    offset: (page - 1) * PAGE_SIZE,
+  });
+  const progress = await invitationProgress(ctx.db, items.map((i) => i.id));
+  await renderPage(res, 'admin-invitations', {
+    title: 'Theo dõi giấy mời',
+    items,
+    progress,
+    total,
+    filters,
+    statuses: INVITATION_STATUSES,
+    page,
+    pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
+    pageLink: (n: number) => listLink(filters, n),
+  });
+}
+
+export async function adminInvitationPage(ctx: RouteContext, req: Request, res: Response): Promise<void> {
+  const id = invitationIdParam(req);
+  const missing = () => notFoundPage(res, 'Giấy mời', 'Giấy mời này không có trên hệ thống.');
+  if (!id) return missing();
+  const overview = await getInvitationOverview(ctx.db, id);
+  if (!overview) return missing();
+  await renderPage(res, 'admin-invitation', {
+    title: overview.title,
+    invitation: overview,
+    signature: summarizeSignatures(overview.verification),
+    now: new Date(),
+  });
+}
