@@ -6,7 +6,7 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 // nodemailer's DKIM signer has no type declarations of its own.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const DKIM = require('nodemailer/lib/dkim') as new (options: Record<string, string>) => { sign(input: Buffer): AsyncIterable<Buffer> };
-import { checkSenderAuth, DnsResolver, timeLimitedResolver } from '../mail-gateway/sender-checks/mail-auth';
+import { authInput, checkSenderAuth, DnsResolver, timeLimitedResolver } from '../mail-gateway/sender-checks/mail-auth';
 
 function notFound(): never {
   const error = new Error('not found') as NodeJS.ErrnoException;
@@ -59,6 +59,24 @@ test('a valid DKIM signature of the From domain passes and aligns; DMARC passes'
   assert.equal(result.dkim, 'pass');
   assert.equal(result.dmarc, 'pass');
   assert.equal(result.aligned, true);
+
+  // The body still counts whenever there is a signature: a changed body fails DKIM.
+  const tampered = Buffer.concat([raw, Buffer.from('Them mot dong vao noi dung\r\n')]);
+  const broken = await checkSenderAuth(tampered, { ...input, ip: '192.0.2.7', resolver: fakeDns({ 'TXT mail._domainkey.stc.binhthuan.gov.vn': [`v=DKIM1; k=rsa; p=${p}`] }) });
+  assert.notEqual(broken.dkim, 'pass'); // mailauth says 'neutral' (body hash did not verify)
+  assert.equal(broken.aligned, false);
+});
+
+test('without a DKIM signature only the header block goes to the checks; with one, the whole message', async () => {
+  const unsigned = await compose(base);
+  const headerEnd = unsigned.indexOf('\r\n\r\n');
+  assert.deepEqual(authInput(unsigned), Buffer.concat([unsigned.subarray(0, headerEnd + 2), Buffer.from('\r\n')]));
+  const signed = Buffer.concat([Buffer.from('DKIM-Signature: v=1; a=rsa-sha256; d=x.vn;\r\n s=mail; b=abc\r\n'), unsigned]);
+  assert.equal(authInput(signed), signed);
+  const lowerCase = Buffer.concat([Buffer.from('dkim-signature:v=1\r\n'), unsigned]);
+  assert.equal(authInput(lowerCase), lowerCase);
+  const bodyMentionOnly = Buffer.concat([unsigned, Buffer.from('\r\nDKIM-Signature: in the body\r\n')]);
+  assert.notEqual(authInput(bodyMentionOnly).length, bodyMentionOnly.length);
 });
 
 test('a DNS failure is a recorded temporary error, not a crash', async () => {
