@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Attachment } from 'mailparser';
+import { fsyncPath } from '../spool/spool';
 
 export interface StoredAttachment {
   filename: string;
@@ -14,16 +15,17 @@ export interface StoredAttachment {
   content: Buffer;
 }
 
-function writeDurably(file: string, content: Buffer): void {
-  const temporary = `${file}.${process.pid}.part`;
-  const fd = fs.openSync(temporary, 'w');
+async function writeDurably(file: string, content: Buffer): Promise<void> {
+  // Unique per write: two sessions may store the same attachment at the same moment.
+  const temporary = `${file}.${process.pid}.${crypto.randomUUID()}.part`;
+  const handle = await fs.promises.open(temporary, 'w');
   try {
-    fs.writeSync(fd, content);
-    fs.fsyncSync(fd);
+    await handle.writeFile(content);
+    await handle.sync();
   } finally {
-    fs.closeSync(fd);
+    await handle.close();
   }
-  fs.renameSync(temporary, file);
+  await fs.promises.rename(temporary, file);
 }
 
 /** A file name fit for display: no folders, no control characters, never empty. */
@@ -32,25 +34,20 @@ export function safeFilename(name: string | undefined, position: number): string
   return base && base !== '.' && base !== '..' ? base.normalize('NFC').slice(0, 200) : `tep-dinh-kem-${position + 1}`;
 }
 
-export function storeAttachments(dataDir: string, attachments: Attachment[]): StoredAttachment[] {
+export async function storeAttachments(dataDir: string, attachments: Attachment[]): Promise<StoredAttachment[]> {
   const dir = path.join(dataDir, 'attachments');
   fs.mkdirSync(dir, { recursive: true });
-  const stored = attachments.map((attachment, position) => {
+  const stored: StoredAttachment[] = [];
+  for (const [position, attachment] of attachments.entries()) {
     const content = attachment.content;
     const sha256 = crypto.createHash('sha256').update(content).digest('hex');
     const storedPath = path.join('attachments', sha256);
     const absolute = path.join(dataDir, storedPath);
-    if (!fs.existsSync(absolute)) writeDurably(absolute, content);
-    return { filename: safeFilename(attachment.filename, position), contentType: attachment.contentType ?? null, size: content.length, sha256, storedPath, content };
-  });
-  if (stored.length) {
-    const fd = fs.openSync(dir, 'r');
-    try {
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
+    if (!fs.existsSync(absolute)) await writeDurably(absolute, content);
+    stored.push({ filename: safeFilename(attachment.filename, position), contentType: attachment.contentType ?? null, size: content.length, sha256, storedPath, content });
   }
+  // Also when the files were there already: another session may have renamed one in without its fsync yet.
+  if (stored.length) await fsyncPath(dir);
   return stored;
 }
 

@@ -84,7 +84,8 @@ function refusalReasons(pdfs: PdfCheck[], main: PdfCheck | undefined): Finding[]
 export async function processIncoming(ctx: IntakeContext, envelope: Envelope, spooled: SpooledMessage): Promise<IntakeOutcome> {
   const { db, config } = ctx;
   const raw = fs.readFileSync(spooled.absolutePath);
-  const parsed = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
+  // No per-attachment MD5 (checksumAlgo: false): the attachments are hashed with SHA-256 where they are stored.
+  const parsed = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true, checksumAlgo: false } as Parameters<typeof simpleParser>[1]);
   const messageId = parsed.messageId ?? null;
   const envelopeFrom = envelope.mailFrom || null;
 
@@ -94,7 +95,7 @@ export async function processIncoming(ctx: IntakeContext, envelope: Envelope, sp
   const auth: SenderAuth = await checkSenderAuth(raw, { ip: envelope.clientIp, helo: envelope.helo, envelopeFrom, mta: config.smtpBannerName, resolver: ctx.resolver });
   const headerFrom = parsed.from?.value[0]?.address?.toLowerCase() ?? null;
   const unit = await senderUnit(db, envelopeFrom, headerFrom);
-  const attachments = storeAttachments(config.dataDir, parsed.attachments);
+  const attachments = await storeAttachments(config.dataDir, parsed.attachments);
   const pdfs = verifyAttachments(attachments, config, envelope.receivedAt);
   const main = pdfs.find((p) => p.report?.verdict === 'valid') ?? pdfs[0];
   const report = main?.report ?? null;

@@ -165,8 +165,8 @@ function domainOf(address: string): string {
 async function renderPair(name: string, data: Record<string, unknown>): Promise<{ text: string; html: string }> {
   const locals = { ...data, formatNoticeTime };
   const [text, html] = await Promise.all([
-    ejs.renderFile(path.join(MAIL_TEMPLATES_DIR, `${name}.txt.ejs`), locals),
-    ejs.renderFile(path.join(MAIL_TEMPLATES_DIR, `${name}.ejs`), locals),
+    ejs.renderFile(path.join(MAIL_TEMPLATES_DIR, `${name}.txt.ejs`), locals, { cache: true }),
+    ejs.renderFile(path.join(MAIL_TEMPLATES_DIR, `${name}.ejs`), locals, { cache: true }),
   ]);
   return { text, html };
 }

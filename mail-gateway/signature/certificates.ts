@@ -55,8 +55,21 @@ function readKeyUsage(asn: pkijs.Certificate): KeyUsage | null {
 
 export class CertificateParseError extends Error {}
 
+// The same signer, intermediate and root certificates come back in mail after mail: parsed once, kept by
+// their exact bytes (Cert is never modified after it is made).
+const CACHE_LIMIT = 500;
+const parsedCertificates = new Map<string, Cert>();
+
+function remember(cert: Cert): Cert {
+  if (parsedCertificates.size >= CACHE_LIMIT) parsedCertificates.delete(parsedCertificates.keys().next().value!);
+  parsedCertificates.set(cert.der.toString('base64'), cert);
+  return cert;
+}
+
 export function parseCertificate(der: Buffer | Uint8Array): Cert {
   const bytes = Buffer.from(der);
+  const known = parsedCertificates.get(bytes.toString('base64'));
+  if (known) return known;
   let asn: pkijs.Certificate;
   try {
     asn = pkijs.Certificate.fromBER(bytes);
@@ -69,6 +82,8 @@ export function parseCertificate(der: Buffer | Uint8Array): Cert {
 /** Completes a certificate that pkijs already parsed (inside a CMS), without parsing its ASN.1 twice. */
 export function certificateFrom(asn: pkijs.Certificate, der: Buffer = Buffer.from(asn.toSchema().toBER(false))): Cert {
   const bytes = der;
+  const known = parsedCertificates.get(bytes.toString('base64'));
+  if (known) return known;
   let x509: crypto.X509Certificate;
   try {
     x509 = new crypto.X509Certificate(bytes);
@@ -84,7 +99,7 @@ export function certificateFrom(asn: pkijs.Certificate, der: Buffer = Buffer.fro
       selfVerified = false;
     }
   }
-  return {
+  return remember({
     der: bytes,
     x509,
     asn,
@@ -97,7 +112,7 @@ export function certificateFrom(asn: pkijs.Certificate, der: Buffer = Buffer.fro
     isCa: x509.ca,
     isSelfSigned: selfNamed && selfVerified,
     keyUsage: readKeyUsage(asn),
-  };
+  });
 }
 
 /** One or more certificates from a file: PEM (any number of blocks) or a single DER. */

@@ -21,12 +21,13 @@ export class MessageTooLargeError extends Error {
   }
 }
 
-function fsyncDirectory(dir: string): void {
-  const fd = fs.openSync(dir, 'r');
+/** fsync on the thread pool, not the event loop: a slow disk must not stall every other SMTP session. */
+export async function fsyncPath(file: string, flags = 'r'): Promise<void> {
+  const handle = await fs.promises.open(file, flags);
   try {
-    fs.fsyncSync(fd);
+    await handle.sync();
   } finally {
-    fs.closeSync(fd);
+    await handle.close();
   }
 }
 
@@ -56,12 +57,7 @@ export async function spoolMessage(source: Readable, dataDir: string, maxBytes: 
   try {
     await pipeline(source, meter, file);
     if (tooLarge) throw new MessageTooLargeError(maxBytes);
-    const fd = fs.openSync(tmpPath, 'r+');
-    try {
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
+    await fsyncPath(tmpPath, 'r+');
     const sha256 = hash.digest('hex');
     const when = vietnamParts(receivedAt);
     const relativeDir = path.join('mail', String(when.year), String(when.month).padStart(2, '0'));
@@ -69,8 +65,8 @@ export async function spoolMessage(source: Readable, dataDir: string, maxBytes: 
     fs.mkdirSync(finalDir, { recursive: true });
     const relativePath = path.join(relativeDir, `${sha256}.eml`);
     const absolutePath = path.join(dataDir, relativePath);
-    fs.renameSync(tmpPath, absolutePath);
-    fsyncDirectory(finalDir);
+    await fs.promises.rename(tmpPath, absolutePath);
+    await fsyncPath(finalDir);
     return { relativePath, absolutePath, sha256, size };
   } catch (err) {
     // A stream destroyed early may still be opening its file: remove it only once it is closed.
