@@ -9,66 +9,11 @@ import { DATABASE_KINDS, dropSchema, freshDatabaseEnv, tempDir } from './support
 import { loadConfig } from '../config';
 import { openDatabase } from '../db/connection';
 import { toDate } from '../db/time';
+import { WebClient } from './support/web-client';
 
-interface Page {
-  status: number;
-  location: string | null;
-  html: string;
-  headers: Headers;
-}
-
-/** A browser with a cookie jar, following no redirect; `address` is sent as X-Forwarded-For (trusted from loopback). */
-class Browser {
-  readonly cookies = new Map<string, string>();
-
-  constructor(private readonly base: string, private readonly address?: string) {}
-
-  async request(method: 'GET' | 'POST', path: string, form?: Record<string, string>): Promise<Page> {
-    const headers: Record<string, string> = {};
-    if (this.cookies.size) headers.cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-    if (this.address) headers['x-forwarded-for'] = this.address;
-    let body: string | undefined;
-    if (form) {
-      headers['content-type'] = 'application/x-www-form-urlencoded';
-      body = new URLSearchParams(form).toString();
-    }
-    const res = await fetch(this.base + path, { method, headers, body, redirect: 'manual' });
-    for (const cookie of res.headers.getSetCookie()) {
-      const [pair] = cookie.split(';');
-      const name = pair.slice(0, pair.indexOf('='));
-      const value = pair.slice(pair.indexOf('=') + 1);
-      if (!value || /Expires=Thu, 01 Jan 1970/i.test(cookie)) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-    return { status: res.status, location: res.headers.get('location'), html: await res.text(), headers: res.headers };
-  }
-
-  get(path: string) {
-    return this.request('GET', path);
-  }
-
-  post(path: string, form: Record<string, string>) {
-    return this.request('POST', path, form);
-  }
-
-  /** The CSRF token of the form on `path`. */
-  async token(path: string): Promise<string> {
-    const page = await this.get(path);
-    const token = /name="_csrf" value="([^"]+)"/.exec(page.html)?.[1];
-    assert.ok(token, `no CSRF field on ${path} (status ${page.status})`);
-    return token;
-  }
-
-  async login(username: string, password: string): Promise<Page> {
-    return this.post('/login', { _csrf: await this.token('/login'), username, password });
-  }
-
-  /** The server-side session id inside the signed cookie (`s:<id>.<signature>`). */
-  sessionId(): string {
-    const raw = decodeURIComponent(this.cookies.get('moihop.sid') ?? '');
-    return raw.slice(2, raw.lastIndexOf('.'));
-  }
-}
+/** A browser with a cookie jar and a client address of its own. */
+const Browser = WebClient;
+type Browser = WebClient;
 
 async function initialPassword(env: Record<string, string>, username: string): Promise<string> {
   const result = await runScript('accounts', ['initial-passwords', '--unit', username], env);
@@ -85,7 +30,7 @@ async function listed(env: Record<string, string>, username: string) {
 /** Logs in with the initial password and changes it; returns the logged-in browser. */
 async function activate(base: string, env: Record<string, string>, username: string, newPassword: string, address: string): Promise<Browser> {
   const browser = new Browser(base, address);
-  const login = await browser.login(username, await initialPassword(env, username));
+  const login = await browser.attemptLogin(username, await initialPassword(env, username));
   assert.equal(login.status, 303);
   assert.equal(login.location, '/password');
   const token = await browser.token('/password');
@@ -137,7 +82,7 @@ for (const kind of DATABASE_KINDS) {
         assert.equal(form.status, 200);
         assert.match(form.html, /lần đăng nhập đầu tiên/);
         assert.match(form.html, /Văn phòng UBND tỉnh/, 'the header names the logged-in unit');
-        assert.equal(form.headers.get('cache-control'), 'no-store');
+        assert.equal(form.headers['cache-control'], 'no-store');
 
         const token = await browser.token('/password');
         const attempts: Array<[Record<string, string>, RegExp]> = [
@@ -159,8 +104,8 @@ for (const kind of DATABASE_KINDS) {
         assert.equal((await listed(env, 'quantri'))?.mustChangePassword, false);
 
         const other = new Browser(base, '10.0.0.2');
-        assert.equal((await other.login('quantri', initial)).status, 401, 'the initial password is gone');
-        const again = await other.login('quantri', 'Mat-khau-moi-2026');
+        assert.equal((await other.attemptLogin('quantri', initial)).status, 401, 'the initial password is gone');
+        const again = await other.attemptLogin('quantri', 'Mat-khau-moi-2026');
         assert.equal(again.status, 303);
         assert.equal(again.location, '/admin/invitations');
         const next = new Browser(base, '10.0.0.2');
@@ -181,7 +126,7 @@ for (const kind of DATABASE_KINDS) {
         assert.match((await unit.get('/password')).html, /Ủy ban Mặt trận Tổ quốc/);
 
         const admin = new Browser(base, '10.0.0.4');
-        assert.equal((await admin.login('quantri', 'Mat-khau-moi-2026')).status, 303);
+        assert.equal((await admin.attemptLogin('quantri', 'Mat-khau-moi-2026')).status, 303);
         const list = await admin.get('/admin/accounts');
         assert.match(list.html, /mattran/);
         const noToken = await admin.post('/admin/accounts/mattran/reset-password', {});
@@ -198,8 +143,8 @@ for (const kind of DATABASE_KINDS) {
         const ended = await unit.get('/password');
         assert.equal(ended.status, 303, 'the reset ended the unit session');
         assert.match(ended.location ?? '', /^\/login/);
-        assert.equal((await unit.login('mattran', 'Mat-tran-2026-xyz')).status, 401);
-        const forced = await unit.login('mattran', newPassword);
+        assert.equal((await unit.attemptLogin('mattran', 'Mat-tran-2026-xyz')).status, 401);
+        const forced = await unit.attemptLogin('mattran', newPassword);
         assert.equal(forced.location, '/password');
         assert.equal((await listed(env, 'mattran'))?.mustChangePassword, true);
       });
@@ -218,7 +163,7 @@ for (const kind of DATABASE_KINDS) {
         assert.equal(foreign.status, 403, "another session's token does not count");
         assert.equal((await new Browser(base, '10.0.0.5').post('/login', { _csrf: attackerToken, username: 'quantri', password: 'x' })).status, 403, 'nor a token without its cookie');
 
-        assert.equal((await victim.login('quantri', 'Mat-khau-moi-2026')).status, 303);
+        assert.equal((await victim.attemptLogin('quantri', 'Mat-khau-moi-2026')).status, 303);
         const token = await victim.token('/password');
         for (const [path, form] of [['/logout', {}], ['/password', { current_password: 'Mat-khau-moi-2026', new_password: 'Bi-chiem-quyen-1', confirm_password: 'Bi-chiem-quyen-1' }], ['/admin/accounts/congan/reset-password', {}]] as const) {
           const forged = await victim.post(path, { ...form, _csrf: 'forged' });
@@ -235,18 +180,18 @@ for (const kind of DATABASE_KINDS) {
       await t.test('login limit per account: after 3 wrong passwords even the right one is refused', async () => {
         const password = await initialPassword(env, 'congan');
         for (let i = 1; i <= 3; i++) {
-          const wrong = await new Browser(base, `10.0.1.${i}`).login('congan', `wrong-password-${i}`);
+          const wrong = await new Browser(base, `10.0.1.${i}`).attemptLogin('congan', `wrong-password-${i}`);
           assert.equal(wrong.status, 401);
         }
-        const locked = await new Browser(base, '10.0.1.9').login('congan', password);
+        const locked = await new Browser(base, '10.0.1.9').attemptLogin('congan', password);
         assert.equal(locked.status, 429);
         assert.match(locked.html, /nhập sai mật khẩu quá nhiều lần nên tạm khóa\. Xin thử lại sau 15 phút/);
-        assert.equal((await new Browser(base, '10.0.1.9').login('quansu', await initialPassword(env, 'quansu'))).status, 303, 'other accounts are not affected');
+        assert.equal((await new Browser(base, '10.0.1.9').attemptLogin('quansu', await initialPassword(env, 'quansu'))).status, 303, 'other accounts are not affected');
 
         // An operator setting a new password lifts the lock.
         const set = await runScript('accounts', ['set-password', 'congan', '--password-stdin'], env, 'Cong-an-tinh-2026\n');
         assert.equal(set.code, 0, set.stderr);
-        const unlocked = await new Browser(base, '10.0.1.9').login('congan', 'Cong-an-tinh-2026');
+        const unlocked = await new Browser(base, '10.0.1.9').attemptLogin('congan', 'Cong-an-tinh-2026');
         assert.equal(unlocked.status, 303);
         assert.equal(unlocked.location, '/invitations', 'an operator-set password needs no change');
       });
@@ -254,24 +199,24 @@ for (const kind of DATABASE_KINDS) {
       await t.test('login limit per address: after 5 failures from one address, logins from it are refused', async () => {
         const password = await initialPassword(env, 'vphdnd');
         for (let i = 1; i <= 5; i++) {
-          const wrong = await new Browser(base, '10.0.2.1').login(`khongco${i}`, 'wrong-password');
+          const wrong = await new Browser(base, '10.0.2.1').attemptLogin(`khongco${i}`, 'wrong-password');
           assert.equal(wrong.status, 401);
         }
-        const limited = await new Browser(base, '10.0.2.1').login('vphdnd', password);
+        const limited = await new Browser(base, '10.0.2.1').attemptLogin('vphdnd', password);
         assert.equal(limited.status, 429);
         assert.match(limited.html, /Đăng nhập sai quá nhiều lần từ địa chỉ này\. Xin thử lại sau \d+ phút/);
-        assert.equal((await new Browser(base, '10.0.2.2').login('vphdnd', password)).status, 303, 'another address is not affected');
+        assert.equal((await new Browser(base, '10.0.2.2').attemptLogin('vphdnd', password)).status, 303, 'another address is not affected');
         for (let i = 0; i < 7; i++) {
-          assert.equal((await new Browser(base, '10.0.2.3').login('vphdnd', password)).status, 303, 'successful logins are not counted');
+          assert.equal((await new Browser(base, '10.0.2.3').attemptLogin('vphdnd', password)).status, 303, 'successful logins are not counted');
         }
       });
 
       await t.test('a session ends after SESSION_TTL_MINUTES without a request', async () => {
         const browser = new Browser(base, '10.0.3.1');
-        assert.equal((await browser.login('vptinhuy', await initialPassword(env, 'vptinhuy'))).status, 303);
+        assert.equal((await browser.attemptLogin('vptinhuy', await initialPassword(env, 'vptinhuy'))).status, 303);
         const page = await browser.get('/password');
         assert.equal(page.status, 200);
-        assert.match(page.headers.getSetCookie().join(), /moihop\.sid=.*HttpOnly.*SameSite=Lax/, 'every request pushes the expiry back');
+        assert.match((page.headers['set-cookie'] ?? []).join(), /moihop\.sid=.*HttpOnly.*SameSite=Lax/, 'every request pushes the expiry back');
         const db = await openDatabase(loadConfig(env));
         try {
           const row = (await db('sessions').where({ sid: browser.sessionId() }).first('expired')) as { expired: string | Date };
@@ -291,13 +236,13 @@ for (const kind of DATABASE_KINDS) {
 
       await t.test('security headers on every page', async () => {
         const page = await new Browser(base).get('/login');
-        assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'self'/);
-        assert.equal(page.headers.get('x-content-type-options'), 'nosniff');
-        assert.equal(page.headers.get('x-frame-options'), 'SAMEORIGIN');
-        assert.equal(page.headers.get('x-powered-by'), null);
+        assert.match(String(page.headers['content-security-policy'] ?? ''), /default-src 'self'/);
+        assert.equal(page.headers['x-content-type-options'], 'nosniff');
+        assert.equal(page.headers['x-frame-options'], 'SAMEORIGIN');
+        assert.equal(page.headers['x-powered-by'], undefined);
         const health = await new Browser(base).get('/healthz');
         assert.equal(health.status, 200);
-        assert.equal(health.headers.getSetCookie().length, 0, 'no session for a visitor without a form');
+        assert.equal((health.headers['set-cookie'] ?? []).length, 0, 'no session for a visitor without a form');
       });
     } finally {
       if (product) assert.equal(await product.stop(), 0);

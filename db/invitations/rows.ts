@@ -1,8 +1,8 @@
 // Database rows of the invitation tables and their mapping to the shapes of ./types.
-import crypto from 'node:crypto';
 import { formatIsoVietnam, toDate } from '../time';
 import type { Urgency } from '../register/repository';
 import type { VerificationReport, Verdict } from '../../mail-gateway/signature/verify-pdf';
+import { newUlid, ULID_PATTERN } from '../ids';
 import type {
   AnswerKind, FileKind, Invitation, InvitationEvent, InvitationFile, InvitationFinding, InvitationStatus, ReadMark, UnitAnswer,
 } from './types';
@@ -49,21 +49,9 @@ export interface HistoryRow {
 // SQLite keeps timestamps as ISO text with +07:00, always with milliseconds so that they sort and compare as text.
 export const stamp = (date: Date) => formatIsoVietnam(date, true);
 
-const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+export const newInvitationId = newUlid;
 
-/** A ULID: sortable by creation time, unique across processes without coordination, safe in a path. */
-export function newInvitationId(now: Date = new Date()): string {
-  let time = now.getTime();
-  let text = '';
-  for (let i = 0; i < 10; i++) {
-    text = CROCKFORD[time % 32] + text;
-    time = Math.floor(time / 32);
-  }
-  for (const byte of crypto.randomBytes(16)) text += CROCKFORD[byte % 32];
-  return text;
-}
-
-export const INVITATION_ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+export const INVITATION_ID_PATTERN = ULID_PATTERN;
 
 /** Lower case, without diacritics, đ as d, single spaces: how search text is stored and searched. */
 export function foldForSearch(text: string): string {

@@ -2,6 +2,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { isPostgres } from '../connection';
+import { newUlid } from '../ids';
 import { formatIsoVietnam, isoDateVietnam, toDate, vietnamParts } from '../time';
 import type { VerificationReport, Verdict } from '../../mail-gateway/signature/verify-pdf';
 
@@ -167,22 +168,8 @@ const DOC_NUMBER_KEY_MAX = 200;
 
 // ---- identifiers and keys -------------------------------------------------------------------------------
 
-const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-
-/**
- * A ULID: 26 characters, sortable by creation time, unique across gateway processes without coordination,
- * and independent of the số đến, which a refused document does not have.
- */
-function newDocumentId(now: Date = new Date()): string {
-  let time = now.getTime();
-  let text = '';
-  for (let i = 0; i < 10; i++) {
-    text = CROCKFORD[time % 32] + text;
-    time = Math.floor(time / 32);
-  }
-  for (const byte of crypto.randomBytes(16)) text += CROCKFORD[byte % 32];
-  return text;
-}
+// A document's id is a ULID: independent of the số đến, which a refused document does not have.
+const newDocumentId = newUlid;
 
 const normalizeAddress = (address: string | null) => (address === null ? null : address.trim().toLowerCase());
 

@@ -15,11 +15,13 @@ export interface WebResponse {
 export class WebClient {
   readonly cookies = new Map<string, string>();
 
-  constructor(private readonly base: string) {}
+  /** `address`, when given, is sent as X-Forwarded-For (trusted from loopback): a client from that address. */
+  constructor(private readonly base: string, private readonly address?: string) {}
 
   async request(method: 'GET' | 'POST', path: string, form?: Record<string, string>): Promise<WebResponse> {
     const headers: Record<string, string> = {};
     if (this.cookies.size) headers.cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    if (this.address) headers['x-forwarded-for'] = this.address;
     const body = form ? Buffer.from(new URLSearchParams(form).toString()) : undefined;
     if (body) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
@@ -61,8 +63,19 @@ export class WebClient {
   }
 
   /** Logs in; the account's password must already be one it need not change. */
+  /** Submits the login form, whatever comes of it. */
+  async attemptLogin(username: string, password: string): Promise<WebResponse> {
+    return this.post('/login', { _csrf: await this.token('/login'), username, password });
+  }
+
+  /** The server-side session id inside the signed cookie (`s:<id>.<signature>`). */
+  sessionId(): string {
+    const raw = decodeURIComponent(this.cookies.get('moihop.sid') ?? '');
+    return raw.slice(2, raw.lastIndexOf('.'));
+  }
+
   async login(username: string, password: string): Promise<void> {
-    const res = await this.post('/login', { _csrf: await this.token('/login'), username, password });
+    const res = await this.attemptLogin(username, password);
     assert.equal(res.status, 303, `login of ${username}: ${res.status}`);
     assert.doesNotMatch(res.location ?? '', /\/password/, `${username} still has to change its password`);
   }
