@@ -11,6 +11,7 @@ import { DATABASE_KINDS, dropSchema, freshDatabaseEnv, tempDir } from './support
 import { loggedIn, WebClient } from './support/web-client';
 import { createInvitation, InvitationFiles, invitationsCommand, makeInvitationFiles } from './support/invitation-fixtures';
 import { formatIsoWeek, isoWeekOf } from '../moihop-web/pages/week';
+import { isoDateVietnam } from '../db/time';
 
 const DAY = 86_400_000;
 let files: InvitationFiles;
@@ -41,7 +42,8 @@ for (const kind of DATABASE_KINDS) {
     try {
       product = await startProduct(env);
       const base = `http://127.0.0.1:${product.webPort}`;
-      const startsAt = new Date(Date.now() + 3 * DAY);
+      // 09:00 Vietnam time three days ahead: the meeting never runs past midnight, whenever the test runs.
+      const startsAt = new Date(`${isoDateVietnam(new Date(Date.now() + 3 * DAY))}T09:00:00+07:00`);
       const flood = await createInvitation(env, files, {
         title: 'Họp bàn công tác phòng, chống lụt bão năm 2026', startsAt, units: ['congan', 'vptinhuy'], urgency: 'Hỏa tốc', withPaper: true,
       });
