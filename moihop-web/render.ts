@@ -18,7 +18,7 @@ export interface PageData {
 
 export async function renderPage(res: Response, view: string, data: PageData, status = 200): Promise<void> {
   const locals = { ...viewHelpers, currentPath: res.req?.path ?? '', ...res.locals, ...data };
-  const body = await ejs.renderFile(path.join(WEB_TEMPLATES_DIR, `${view}.ejs`), locals, { async: false });
-  const html = await ejs.renderFile(path.join(WEB_TEMPLATES_DIR, 'layout.ejs'), { ...locals, body });
+  const body = await ejs.renderFile(path.join(WEB_TEMPLATES_DIR, `${view}.ejs`), locals, { async: false, cache: true });
+  const html = await ejs.renderFile(path.join(WEB_TEMPLATES_DIR, 'layout.ejs'), { ...locals, body }, { cache: true });
   res.status(status).type('html').send(html);
 }

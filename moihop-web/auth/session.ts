@@ -20,6 +20,45 @@ declare module 'express-session' {
 
 export const SESSION_COOKIE_NAME = 'moihop.sid';
 
+/**
+ * With `rolling`, express-session touches the store on every request that leaves the session unchanged: a
+ * write transaction (an fsync on SQLite) per page. The stored expiry of one session is moved at most once per
+ * `intervalMs` (a minute, or a tenth of a shorter SESSION_TTL_MINUTES), so the idle timeout holds to within that.
+ */
+const TOUCH_INTERVAL_MAX_MS = 60_000;
+const TOUCHED_MEMORY = 10_000;
+
+function throttleTouches(store: ConnectSessionKnexStore, intervalMs: number): void {
+  const touch = store.touch.bind(store);
+  const touchedAt = new Map<string, number>();
+  store.touch = (sid, sess, callback) => {
+    const now = Date.now();
+    const last = touchedAt.get(sid);
+    if (last !== undefined && now - last < intervalMs) {
+      callback?.();
+      return Promise.resolve();
+    }
+    if (touchedAt.size >= TOUCHED_MEMORY) touchedAt.clear(); // bounded memory: forgetting only means touching again
+    touchedAt.set(sid, now);
+    // connect-session-knex lets a failed UPDATE reject without calling back: express-session would never end
+    // the response, and the unhandled rejection would stop the process. A missed touch only keeps the older
+    // expiry, so it is logged and the response goes on.
+    let answered = false;
+    const done = () => {
+      if (answered) return;
+      answered = true;
+      callback?.();
+    };
+    return touch(sid, sess, done).catch((err: unknown) => {
+      touchedAt.delete(sid);
+      // Only the database's reason: knex's message starts with the SQL, which names the session id.
+      const reason = String((err as Error)?.message ?? err).split(' - ').pop();
+      log.warn('WEB_SESSION_TOUCH_FAILED', 'session expiry not moved', { reason });
+      done();
+    });
+  };
+}
+
 export function sessionMiddleware(db: Knex, config: Config): RequestHandler {
   const store = new ConnectSessionKnexStore({
     knex: db,
@@ -28,6 +67,7 @@ export function sessionMiddleware(db: Knex, config: Config): RequestHandler {
     cleanupInterval: 10 * 60_000,
     onDbCleanupError: (err) => log.warn('WEB_SESSION_CLEANUP_FAILED', (err as Error)?.message ?? String(err)),
   });
+  throttleTouches(store, Math.min(TOUCH_INTERVAL_MAX_MS, config.sessionTtlMinutes * 6_000));
   return session({
     name: SESSION_COOKIE_NAME,
     secret: loadSessionSecret(config),
