@@ -54,6 +54,21 @@ export interface Config {
   loginMaxAttemptsPerAddress: number;
   loginWindowMinutes: number;
   passwordMinLength: number;
+  /** Largest file (Giấy mời PDF or one meeting paper) the invitation form accepts. */
+  uploadMaxBytes: number;
+  /** Mailboxes the IMAP intake picks official mail up from (imap:// or imaps:// URLs); empty: no IMAP intake. */
+  imapUrls: string[];
+  /** Folder a registered message is moved to after its registration is committed (created when missing). */
+  imapProcessedFolder: string;
+  /** Folder a refused (kept for reference) message is moved to. */
+  imapRefusedFolder: string;
+  /** Poll interval for a server without IDLE; with IDLE, the longest wait between two checks. */
+  imapPollMs: number;
+  /** Longest pause between two reconnection attempts (the backoff doubles from 1 s up to this). */
+  imapReconnectMaxMs: number;
+  imapTlsRejectUnauthorized: boolean;
+  /** How long a mailbox stays claimed by a gateway process that stopped renewing its claim (crashed). */
+  imapLeaseMs: number;
 }
 
 /** One stretch of office hours, in minutes after midnight, Vietnam time (end exclusive). */
@@ -70,6 +85,8 @@ interface SettingSpec {
   env: string;
   defaultValue: string | null;
   secret?: boolean;
+  /** A comma list whose items are masked one by one. */
+  list?: boolean;
   description: string;
 }
 
@@ -112,6 +129,14 @@ export const SETTINGS: SettingSpec[] = [
   { env: 'LOGIN_MAX_ATTEMPTS_PER_ADDRESS', defaultValue: '30', description: 'failed logins from one client address within LOGIN_WINDOW_MINUTES before its logins are refused' },
   { env: 'LOGIN_WINDOW_MINUTES', defaultValue: '15', description: 'window (minutes) of the two login limits above' },
   { env: 'PASSWORD_MIN_LENGTH', defaultValue: '10', description: 'shortest password an account may choose' },
+  { env: 'UPLOAD_MAX_BYTES', defaultValue: String(50 * 1024 * 1024), description: 'largest file (Giấy mời PDF or one meeting paper) the invitation form of the website accepts' },
+  { env: 'IMAP_URL', defaultValue: null, secret: true, list: true, description: 'comma list of mailboxes to pick official mail up from (imaps://user:pass@host:993/INBOX); unset: no IMAP intake' },
+  { env: 'IMAP_PROCESSED_FOLDER', defaultValue: 'Processed', description: 'IMAP folder a message is moved to once registered (created when missing)' },
+  { env: 'IMAP_REFUSED_FOLDER', defaultValue: 'Refused', description: 'IMAP folder a message is moved to once kept for reference and refused (created when missing)' },
+  { env: 'IMAP_POLL_MS', defaultValue: '60000', description: 'how often (milliseconds) a mailbox is checked when its server has no IDLE; with IDLE, the longest wait between two checks' },
+  { env: 'IMAP_RECONNECT_MAX_MS', defaultValue: '300000', description: 'longest pause (milliseconds) between two reconnections to an IMAP server (backoff from 1 s, doubling)' },
+  { env: 'IMAP_TLS_REJECT_UNAUTHORIZED', defaultValue: 'true', description: 'refuse an IMAP server whose TLS certificate does not verify (false only for a test server)' },
+  { env: 'IMAP_LEASE_MS', defaultValue: '60000', description: 'a mailbox is claimed by one gateway process at a time; a claim not renewed for this long (crash) passes to another' },
 ];
 
 function read(env: NodeJS.ProcessEnv, name: string): string | null {
@@ -219,6 +244,29 @@ function readCookieSecure(env: NodeJS.ProcessEnv, publicUrl: string): boolean {
   throw new ConfigError(`COOKIE_SECURE phải là true, false hoặc auto / must be true, false or auto, got "${raw}"`);
 }
 
+function readBoolean(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = (read(env, name) ?? '').toLowerCase();
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  throw new ConfigError(`${name} phải là true hoặc false / must be true or false, got "${raw}"`);
+}
+
+/** IMAP_URL: one or more imap:// or imaps:// URLs, each with a user name. */
+function readImapUrls(env: NodeJS.ProcessEnv): string[] {
+  const list = (read(env, 'IMAP_URL') ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+  for (const raw of list) {
+    let url: URL | null = null;
+    try {
+      url = new URL(raw);
+    } catch {
+      // reported below without echoing the secret
+    }
+    if (!url || !/^imaps?:$/.test(url.protocol) || !url.username || !url.hostname) {
+      throw new ConfigError(`IMAP_URL không hợp lệ / invalid IMAP_URL ${url ? maskSecret(raw) : '(not a URL)'} (e.g. imaps://user:pass@mail.example:993/INBOX)`);
+    }
+  }
+  return list;
+}
+
 function readDatabaseUrl(env: NodeJS.ProcessEnv): string | null {
   const url = read(env, 'DATABASE_URL');
   if (url && !/^postgres(ql)?:\/\//.test(url)) {
@@ -267,6 +315,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     loginMaxAttemptsPerAddress: readPositiveInt(env, 'LOGIN_MAX_ATTEMPTS_PER_ADDRESS'),
     loginWindowMinutes: readPositiveInt(env, 'LOGIN_WINDOW_MINUTES'),
     passwordMinLength: readPositiveInt(env, 'PASSWORD_MIN_LENGTH'),
+    uploadMaxBytes: readPositiveInt(env, 'UPLOAD_MAX_BYTES'),
+    imapUrls: readImapUrls(env),
+    imapProcessedFolder: read(env, 'IMAP_PROCESSED_FOLDER')!,
+    imapRefusedFolder: read(env, 'IMAP_REFUSED_FOLDER')!,
+    imapPollMs: readPositiveInt(env, 'IMAP_POLL_MS'),
+    imapReconnectMaxMs: readPositiveInt(env, 'IMAP_RECONNECT_MAX_MS'),
+    imapTlsRejectUnauthorized: readBoolean(env, 'IMAP_TLS_REJECT_UNAUTHORIZED'),
+    imapLeaseMs: readPositiveInt(env, 'IMAP_LEASE_MS'),
   };
 }
 
@@ -322,10 +378,18 @@ export function describeConfig(env: NodeJS.ProcessEnv = process.env, cwd: string
     LOGIN_MAX_ATTEMPTS_PER_ADDRESS: String(config.loginMaxAttemptsPerAddress),
     LOGIN_WINDOW_MINUTES: String(config.loginWindowMinutes),
     PASSWORD_MIN_LENGTH: String(config.passwordMinLength),
+    IMAP_URL: config.imapUrls.join(',') || null,
+    IMAP_PROCESSED_FOLDER: config.imapProcessedFolder,
+    IMAP_REFUSED_FOLDER: config.imapRefusedFolder,
+    IMAP_POLL_MS: String(config.imapPollMs),
+    IMAP_RECONNECT_MAX_MS: String(config.imapReconnectMaxMs),
+    IMAP_TLS_REJECT_UNAUTHORIZED: String(config.imapTlsRejectUnauthorized),
+    IMAP_LEASE_MS: String(config.imapLeaseMs),
   };
   return SETTINGS.map((spec) => {
     const value = effective[spec.env];
-    const shown = value === null ? '(unset)' : spec.secret ? maskSecret(value) : value;
+    const mask = (v: string) => (spec.list ? v.split(',').map(maskSecret).join(',') : maskSecret(v));
+    const shown = value === null ? '(unset)' : spec.secret ? mask(value) : value;
     return `${spec.env}=${shown}  # ${spec.description}`;
   }).join('\n').concat(`\nTZ=${BUSINESS_TIME_ZONE}  # fixed: business dates are Vietnam time (${BUSINESS_UTC_OFFSET})\n`);
 }

@@ -5,6 +5,7 @@ import { openPreparedDatabase } from './db/prepare';
 import { startSmtp } from './mail-gateway/smtp/server';
 import { startWeb } from './moihop-web/server';
 import { startOutboxWorker } from './mail-gateway/outbox/worker';
+import { startImapIntake } from './mail-gateway/imap/intake';
 import { timeLimitedResolver } from './mail-gateway/sender-checks/mail-auth';
 import { cleanSpool } from './mail-gateway/spool/spool';
 import { createLogger, setLogLevel } from './log';
@@ -43,15 +44,22 @@ async function main(): Promise<void> {
   if (parts.includes('gateway')) {
     const leftovers = cleanSpool(config.dataDir);
     if (leftovers) log.warn('SPOOL_CLEANED', 'removed partial messages of an interrupted run (never acknowledged)', { count: leftovers });
-    const smtp = await startSmtp({ db, config, resolver: timeLimitedResolver(config.dnsTimeoutMs) });
+    const intakeContext = { db, config, resolver: timeLimitedResolver(config.dnsTimeoutMs) };
+    const smtp = await startSmtp(intakeContext);
     closers.push(smtp.close);
-    const outbox = startOutboxWorker(db, config);
-    closers.push(outbox.stop);
+    if (config.imapUrls.length) {
+      const imap = startImapIntake(intakeContext);
+      closers.push(imap.stop);
+    }
   }
   if (parts.includes('web')) {
     const web = await startWeb(db, config);
     closers.push(web.close);
   }
+  // The sender of the outbox runs with either part: the gateway queues notices, the website invitation mail.
+  // Rows are leased, so a gateway and a web process on one database never send the same mail twice.
+  const outbox = startOutboxWorker(db, config);
+  closers.push(outbox.stop);
   log.info('READY', 'product started', { parts: parts.join(',') });
 }
 

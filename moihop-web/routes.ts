@@ -12,6 +12,10 @@ import { answerSubmit, invitationPage } from './pages/invitation-page';
 import { adminCalendarDownload, adminFileDownload, unitCalendarDownload, unitFileDownload } from './pages/invitation-files';
 import { adminInvitationPage, adminInvitationsPage } from './pages/admin-invitations';
 import { currentAccount } from './auth/current-account';
+import { registerListPage } from './pages/register-list';
+import { registerDocumentPage, registerStatusSubmit } from './pages/register-document';
+import { registerFileDownload, registerRawDownload } from './pages/register-files';
+import { manualRegistrationPage, manualRegistrationSubmit } from './pages/register-manual';
 
 /** Who may use a route: 'public', 'signed-in', 'account', 'unit', 'clerk', 'admin', 'staff' (see auth/guards.ts). */
 export type { Audience };
@@ -80,4 +84,11 @@ export const ROUTES: Route[] = [
   { method: 'get', path: '/admin/invitations/:id', who: 'staff', handler: adminInvitationPage },
   { method: 'get', path: '/admin/invitations/:id/calendar.ics', who: 'staff', handler: adminCalendarDownload },
   { method: 'get', path: '/admin/invitations/:id/files/:position', who: 'staff', handler: adminFileDownload },
+  { method: 'get', path: '/register', who: 'staff', handler: registerListPage },
+  { method: 'get', path: '/register/new', who: 'staff', handler: manualRegistrationPage },
+  { method: 'post', path: '/register/new', who: 'staff', handler: manualRegistrationSubmit },
+  { method: 'get', path: '/register/:id', who: 'staff', handler: registerDocumentPage },
+  { method: 'post', path: '/register/:id/status', who: 'staff', handler: registerStatusSubmit },
+  { method: 'get', path: '/register/:id/files/:position', who: 'staff', handler: registerFileDownload },
+  { method: 'get', path: '/register/:id/raw', who: 'staff', handler: registerRawDownload },
 ];

@@ -1,14 +1,16 @@
-// `npm run -s register -- list [--json] [--year Y] [--status S]` and `register -- show <id> [--json]`:
-// the incoming register (sổ văn bản đến) as the database has it.
+// `npm run -s register -- list [--json] [--year Y] [--status S]`, `register -- show <id> [--json]` and
+// `register -- verify-chain [--json]`: the incoming register (sổ văn bản đến) as the database has it, and
+// whether its hash chain still matches it.
 import type { Knex } from 'knex';
 import { openPreparedDatabase } from '../db/prepare';
 import {
   DOCUMENT_STATUSES, DocumentRecord, DocumentStatus, DocumentSummary, AttachmentRecord, getDocument, listAttachments, listDocuments,
 } from '../db/register/repository';
 import { formatIsoVietnam } from '../db/time';
+import { verifyChain } from '../db/register/chain';
 import { commandConfig, runCommand, UsageError } from './cli';
 
-const USAGE = `usage: register list [--json] [--year YYYY] [--status "${DOCUMENT_STATUSES.join('|')}"] | register show <id> [--json]`;
+const USAGE = `usage: register list [--json] [--year YYYY] [--status "${DOCUMENT_STATUSES.join('|')}"] | register show <id> [--json] | register verify-chain [--json]`;
 const PAGE = 1000;
 
 interface ListArgs {
@@ -156,6 +158,23 @@ runCommand('register', async () => {
       await db.destroy();
     }
     return 0;
+  }
+  if (command === 'verify-chain') {
+    if (rest.some((f) => f !== '--json')) throw new UsageError(USAGE);
+    const db = await openPreparedDatabase(config);
+    try {
+      const check = await verifyChain(db);
+      if (rest.includes('--json')) process.stdout.write(JSON.stringify(check, null, 2) + '\n');
+      else if (check.intact) console.log(`chuỗi nguyên vẹn, ${check.links} mắt xích / chain intact, ${check.links} links (last hash ${check.lastHash})`);
+      else {
+        const at = check.firstBreak;
+        process.stdout.write(`chuỗi bị phá vỡ / chain broken at link ${at.seq ?? '-'} (${at.kind}${at.refId ? ` ${at.refId}` : ''}): ${at.reason}\n`);
+        process.stdout.write(`${check.links} mắt xích đầu còn nguyên / first ${check.links} links intact\n`);
+      }
+      return check.intact ? 0 : 1;
+    } finally {
+      await db.destroy();
+    }
   }
   throw new UsageError(USAGE);
 });

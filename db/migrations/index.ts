@@ -5,6 +5,8 @@ import * as outbox from './20261123140000_outbox';
 import * as register from './20261123150000_register';
 import * as accounts from './20261123160000_accounts';
 import * as invitations from './20261123170000_invitations';
+import * as registerScreens from './20261123180000_register_screens';
+import * as imapMailboxes from './20261123200000_imap_mailboxes';
 
 export interface Migration {
   name: string;
@@ -18,4 +20,6 @@ export const MIGRATIONS: Migration[] = [
   { name: '20261123150000_register', ...register },
   { name: '20261123160000_accounts', ...accounts },
   { name: '20261123170000_invitations', ...invitations },
+  { name: '20261123180000_register_screens', ...registerScreens },
+  { name: '20261123200000_imap_mailboxes', ...imapMailboxes },
 ];

@@ -5,6 +5,8 @@ import { isPostgres } from '../connection';
 import { newUlid } from '../ids';
 import { formatIsoVietnam, isoDateVietnam, toDate, vietnamParts } from '../time';
 import type { VerificationReport, Verdict } from '../../mail-gateway/signature/verify-pdf';
+import { chainDocument, chainStatusChange } from './chain';
+import { searchTextOf, URGENCY_LEVELS } from './search-text';
 
 /** Lowest to highest (NĐ 30/2020): Hỏa tốc and Thượng khẩn go first everywhere. */
 export const URGENCIES = ['Bình thường', 'Khẩn', 'Thượng khẩn', 'Hỏa tốc'] as const;
@@ -118,7 +120,7 @@ export interface DocumentRecord extends DocumentSummary {
   history: StatusChange[];
 }
 
-export type RegisterErrorCode = 'INVALID_INPUT' | 'NOT_FOUND' | 'RECALLED';
+export type RegisterErrorCode = 'INVALID_INPUT' | 'NOT_FOUND' | 'RECALLED' | 'WRONG_STATUS';
 
 export class RegisterError extends Error {
   constructor(readonly code: RegisterErrorCode, message: string) {
@@ -126,7 +128,7 @@ export class RegisterError extends Error {
   }
 }
 
-interface DocumentRow {
+export interface DocumentRow {
   id: string;
   year: number;
   so_den: number | null;
@@ -157,7 +159,7 @@ interface DocumentRow {
   auth_results?: string | null;
 }
 
-const SUMMARY_COLUMNS = [
+export const SUMMARY_COLUMNS = [
   'id', 'year', 'so_den', 'received_at', 'processing_from', 'intake', 'envelope_from', 'header_from', 'message_id',
   'content_sha256', 'raw_path', 'raw_size', 'unit_id', 'subject', 'urgency', 'doc_number', 'issue_date', 'doc_type',
   'trich_yeu', 'verdict', 'problems', 'warnings', 'status', 'reference_only', 'recalled_at', 'created_at',
@@ -195,7 +197,7 @@ function parseJson<T>(text: string | null | undefined, fallback: T): T {
   return text === null || text === undefined ? fallback : (JSON.parse(text) as T);
 }
 
-function toSummary(row: DocumentRow): DocumentSummary {
+export function toSummary(row: DocumentRow): DocumentSummary {
   return {
     id: row.id,
     year: Number(row.year),
@@ -294,6 +296,8 @@ export async function registerDocument(db: Knex, input: RegisterInput): Promise<
         unit_id: input.unitId,
         subject: input.subject,
         urgency: input.urgency,
+        urgency_level: URGENCY_LEVELS[input.urgency],
+        search_text: searchTextOf(input),
         doc_number: input.docNumber,
         doc_number_key: docNumberKey(input.docNumber),
         issue_date: input.issueDate,
@@ -322,9 +326,10 @@ export async function registerDocument(db: Knex, input: RegisterInput): Promise<
           verdict: a.verdict,
         })));
       }
+      await chainDocument(trx, id);
       const history = [{ document_id: id, status: 'đã đến', at: stamp(input.receivedAt), actor: input.actor, note: null as string | null }];
       if (!input.numbered) history.push({ document_id: id, status: 'từ chối', at: stamp(now), actor: input.actor, note: refusalNote(input.problems) });
-      await trx('document_status_history').insert(history);
+      for (const entry of history) await insertHistory(trx, entry);
       await input.withRegistration?.(trx, { id, soDen, year });
       return { id, soDen, year, duplicate: false };
     });
@@ -351,6 +356,24 @@ export async function findDuplicateDelivery(
   const key = deliveryKey(delivery.envelopeFrom, delivery.messageId, delivery.contentSha256);
   if (key === null) return null;
   const row = (await db('documents').where({ delivery_key: key }).first(SUMMARY_COLUMNS)) as DocumentRow | undefined;
+  return row ? toSummary(row) : null;
+}
+
+/**
+ * The first document that came in by `intake` with exactly these bytes from this sender and without a
+ * Message-ID: how a mailbox intake recognises a message it fetches again after a crash, where the
+ * Message-ID rule above cannot.
+ */
+export async function findDeliveryByContent(
+  db: Knex,
+  delivery: { intake: Intake; envelopeFrom: string | null; contentSha256: string },
+): Promise<DocumentSummary | null> {
+  const row = (await db('documents')
+    .where({ content_sha256: delivery.contentSha256.toLowerCase(), intake: delivery.intake })
+    .whereNull('message_id')
+    .where((q) => (delivery.envelopeFrom === null ? q.whereNull('envelope_from') : q.where('envelope_from', normalizeAddress(delivery.envelopeFrom))))
+    .orderBy('created_at')
+    .first(SUMMARY_COLUMNS)) as DocumentRow | undefined;
   return row ? toSummary(row) : null;
 }
 
@@ -462,6 +485,12 @@ export async function countDocuments(db: Knex, filter: Pick<ListFilter, 'year' |
 
 // ---- status changes ---------------------------------------------------------------------------------------
 
+/** Writes one status history entry and chains it. */
+async function insertHistory(trx: Knex.Transaction, entry: { document_id: string; status: string; at: string; actor: string; note: string | null }): Promise<void> {
+  const [inserted] = (await trx('document_status_history').insert(entry).returning('id')) as Array<{ id: number | string } | number>;
+  await chainStatusChange(trx, Number(typeof inserted === 'object' ? inserted.id : inserted));
+}
+
 function checkActor(actor: string): void {
   if (!actor || actor.length > ACTOR_MAX) throw new RegisterError('INVALID_INPUT', 'Thiếu hoặc sai người thực hiện');
 }
@@ -474,11 +503,17 @@ async function requireDocument(trx: Knex.Transaction, documentId: string): Promi
 
 /**
  * Moves a document to a new status and records it in the history. 'đã đến' is only the first status and
- * 'thu hồi' goes through recordRecall; a recalled document takes no further status.
+ * 'thu hồi' goes through recordRecall; a recalled document takes no further status. With `from`, the change
+ * happens only from one of those statuses (else WRONG_STATUS), checked under the same lock as the write;
+ * `withChange` runs inside the transaction after the history entry (the notice to the sender).
  */
 export async function addStatus(
   db: Knex,
-  change: { documentId: string; status: DocumentStatus; actor: string; note?: string | null; at?: Date },
+  change: {
+    documentId: string; status: DocumentStatus; actor: string; note?: string | null; at?: Date;
+    from?: readonly DocumentStatus[];
+    withChange?: (trx: Knex.Transaction) => Promise<void>;
+  },
 ): Promise<void> {
   if (!DOCUMENT_STATUSES.includes(change.status) || change.status === 'đã đến' || change.status === 'thu hồi') {
     throw new RegisterError('INVALID_INPUT', `Không thể chuyển sang trạng thái "${change.status}" theo cách này`);
@@ -486,14 +521,18 @@ export async function addStatus(
   checkActor(change.actor);
   await db.transaction(async (trx) => {
     // Write first: on SQLite the transaction then holds the write lock before it reads.
-    const updated = await trx('documents').where({ id: change.documentId }).whereNot({ status: 'thu hồi' }).update({ status: change.status });
+    const update = trx('documents').where({ id: change.documentId }).whereNot({ status: 'thu hồi' });
+    if (change.from) update.whereIn('status', [...change.from]);
+    const updated = await update.update({ status: change.status });
     if (updated === 0) {
-      await requireDocument(trx, change.documentId);
-      throw new RegisterError('RECALLED', `Văn bản mã ${change.documentId} đã bị thu hồi`);
+      const { status } = await requireDocument(trx, change.documentId);
+      if (status === 'thu hồi') throw new RegisterError('RECALLED', `Văn bản mã ${change.documentId} đã bị thu hồi`);
+      throw new RegisterError('WRONG_STATUS', `Văn bản mã ${change.documentId} đang ở trạng thái "${status}": không chuyển sang "${change.status}" được`);
     }
-    await trx('document_status_history').insert({
+    await insertHistory(trx, {
       document_id: change.documentId, status: change.status, at: stamp(change.at ?? new Date()), actor: change.actor, note: change.note ?? null,
     });
+    await change.withChange?.(trx);
   });
 }
 
@@ -515,7 +554,7 @@ export async function recordRecall(
       await requireDocument(trx, recall.documentId);
       return { recalled: false };
     }
-    await trx('document_status_history').insert({
+    await insertHistory(trx, {
       document_id: recall.documentId, status: 'thu hồi', at: stamp(recall.at), actor: recall.actor, note: recall.note,
     });
     return { recalled: true };

@@ -25,7 +25,7 @@ export function contentDisposition(kind: 'inline' | 'attachment', filename: stri
  * The Giấy mời opens in the browser's PDF viewer (inline); the site's page CSP is replaced by one that only
  * lets our own pages frame it, because a PDF needs no scripts or styles of ours.
  */
-export async function sendInvitationFile(res: Response, file: ResolvedFile, disposition: 'inline' | 'attachment'): Promise<void> {
+export async function sendInvitationFile(res: Response, file: Pick<ResolvedFile, 'path' | 'contentType' | 'filename'>, disposition: 'inline' | 'attachment'): Promise<void> {
   res.setHeader('Content-Type', file.contentType);
   res.setHeader('Content-Disposition', contentDisposition(disposition, file.filename));
   res.setHeader('X-Content-Type-Options', 'nosniff');

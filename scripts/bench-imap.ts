@@ -1,0 +1,187 @@
+// `npm run -s bench:imap [-- --messages 1000]`: loads N mails, each carrying a ~1 MB PDF signed by a person and
+// by the organisation, into a test mailbox (a dovecot started here, as the tests do), then measures in this
+// run, on this machine, on the very same messages:
+//   SMTP intake: a fresh gateway (`node dist/main.js --only gateway`) receiving them over 8 parallel SMTP
+//                sessions (nodemailer pool), until the last 250;
+//   IMAP intake: a fresh gateway with IMAP_URL set picking them up from the mailbox, from its IMAP_CONNECTED
+//                until the last message is registered and moved (IMAP_MESSAGE_DONE).
+// and prints mails/s of each and their ratio (target: IMAP ≥ 70% of SMTP). Every mail must be registered,
+// else the figures do not measure the full pipeline and the command exits with 1.
+//
+// Options: --messages N (1000), --connections N SMTP sessions (8), --pdfs N distinct signed documents (4),
+// --pdf-mb N (1).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import nodemailer from 'nodemailer';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import { loadConfig } from '../config';
+import { openDatabase } from '../db/connection';
+import { createTestPki } from '../test/support/pki';
+import { makeDocumentPdf } from '../test/support/document-pdf';
+import { signPdf } from '../test/support/pdf-signer';
+import { startProduct, RunningProduct } from '../test/support/product';
+import { dovecotInstalled, startDovecot } from '../test/support/dovecot';
+
+const FROM = 'vptu@binhthuan.gov.vn';
+const TO = 'ubnd@binhthuan.gov.vn';
+const REGISTERED = /^250 2\.0\.0 Da dang ky van ban den so /;
+const MSGID_PLACEHOLDER = '<bench-placeholder@binhthuan.gov.vn>';
+const MB = 1024 * 1024;
+
+function option(name: string, fallback: number): number {
+  const index = process.argv.indexOf(name);
+  if (index === -1) return fallback;
+  const value = Number(process.argv[index + 1]);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} takes a positive integer`);
+  return value;
+}
+
+interface Template {
+  header: string;
+  body: Buffer;
+}
+
+async function makeTemplates(count: number, pdfBytes: number, trustDir: string): Promise<Template[]> {
+  const pki = await createTestPki();
+  await pki.writeTrustDir(trustDir);
+  const templates: Template[] = [];
+  for (let i = 0; i < count; i++) {
+    const number = `${201 + i}/VPTU`;
+    // 2 pages and an incompressible embedded file make up the size; ~80 KB for the rest.
+    const unsigned = await makeDocumentPdf({ number, pages: 2, padToBytes: Math.max(0, pdfBytes - 80 * 1024) });
+    const pdf = await signPdf(await signPdf(unsigned, pki.person), pki.organization);
+    const raw = await new MailComposer({
+      from: `Văn thư Văn phòng Tỉnh ủy <${FROM}>`, to: TO, subject: `Công văn ${number}`, messageId: MSGID_PLACEHOLDER,
+      text: 'Kính gửi UBND tỉnh Bình Thuận,\nVăn phòng Tỉnh ủy gửi văn bản đính kèm.',
+      attachments: [{ filename: `cv-${201 + i}.pdf`, content: pdf, contentType: 'application/pdf' }],
+    }).compile().build();
+    const split = raw.indexOf('\r\n\r\n');
+    templates.push({ header: raw.subarray(0, split).toString('latin1'), body: raw.subarray(split) });
+  }
+  return templates;
+}
+
+/** Message i of the run: the same bytes for both intakes, built when needed (N MB would not fit comfortably). */
+function message(templates: Template[], tag: string, i: number): Buffer {
+  const template = templates[i % templates.length];
+  return Buffer.concat([Buffer.from(template.header.replace(MSGID_PLACEHOLDER, `<bench-${tag}-${i}@binhthuan.gov.vn>`), 'latin1'), template.body]);
+}
+
+async function registeredCount(env: Record<string, string>): Promise<number> {
+  const db = await openDatabase(loadConfig(env));
+  try {
+    return Number((await db('documents').whereNotNull('so_den').count({ n: '*' }))[0].n);
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function smtpRun(env: Record<string, string>, templates: Template[], tag: string, messages: number, connections: number): Promise<number> {
+  const product = await startProduct(env, ['--only', 'gateway']);
+  try {
+    const config = loadConfig(env);
+    const transport = nodemailer.createTransport({
+      pool: true, maxConnections: connections, maxMessages: config.smtpMaxMessagesPerConnection, host: '127.0.0.1', port: product.smtpPort, secure: false, ignoreTLS: true,
+    });
+    let next = 0;
+    let registered = 0;
+    const start = process.hrtime.bigint();
+    const worker = async () => {
+      while (next < messages) {
+        const info = await transport.sendMail({ envelope: { from: FROM, to: [TO] }, raw: message(templates, tag, next++) });
+        if (REGISTERED.test(info.response)) registered++;
+      }
+    };
+    await Promise.all(Array.from({ length: connections * 2 }, worker));
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    transport.close();
+    if (registered !== messages) throw new Error(`SMTP: only ${registered} of ${messages} registered`);
+    return seconds;
+  } finally {
+    await product.stop();
+  }
+}
+
+/** Resolves once `pattern` has appeared `count` times in the product's output. */
+function whenLogged(product: RunningProduct, pattern: RegExp, count: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = 0;
+    const onData = (chunk: Buffer) => {
+      seen += (chunk.toString().match(new RegExp(pattern.source, 'g')) ?? []).length;
+      if (seen >= count) {
+        product.child.stdout!.off('data', onData);
+        resolve();
+      }
+    };
+    product.child.stdout!.on('data', onData);
+    product.child.once('exit', (code) => reject(new Error(`gateway exited with ${code}`)));
+  });
+}
+
+async function imapRun(env: Record<string, string>, messages: number): Promise<number> {
+  const product = await startProduct(env, ['--only', 'gateway']);
+  try {
+    // The intake may already be connected by the time READY is logged: its own line is the start.
+    const connectedAt = /(\S+) INFO \[imap\] IMAP_CONNECTED/.exec(product.output())?.[1];
+    const start = connectedAt ? new Date(connectedAt).getTime() : await whenLogged(product, /IMAP_CONNECTED/, 1).then(() => Date.now());
+    await whenLogged(product, /IMAP_MESSAGE_DONE .*kind=registered/, messages - (product.output().match(/IMAP_MESSAGE_DONE .*kind=registered/g) ?? []).length);
+    return (Date.now() - start) / 1000;
+  } finally {
+    await product.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  if (!dovecotInstalled()) throw new Error('dovecot is not installed: apt-get install -y dovecot-imapd');
+  const messages = option('--messages', 1000);
+  const connections = option('--connections', 8);
+  const pdfCount = option('--pdfs', 4);
+  const pdfBytes = option('--pdf-mb', 1) * MB;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-imap-'));
+  const trustDir = path.join(dir, 'trust');
+  const imap = await startDovecot();
+  try {
+    const templates = await makeTemplates(pdfCount, pdfBytes, trustDir);
+    const tag = crypto.randomBytes(6).toString('hex');
+    const size = message(templates, tag, 0).length;
+    console.log(`load: ${messages} mails of ${(size / MB).toFixed(1)} MB (a signed ~${pdfBytes / MB} MB PDF, base64; ${pdfCount} distinct documents, unique Message-IDs), the same bytes for both intakes`);
+
+    const loadStart = Date.now();
+    const client = await imap.client();
+    try {
+      for (let i = 0; i < messages; i++) await client.append('INBOX', message(templates, tag, i));
+    } finally {
+      await client.logout();
+    }
+    console.log(`mailbox loaded by IMAP APPEND in ${((Date.now() - loadStart) / 1000).toFixed(1)} s (not measured below)`);
+
+    const common = { TRUST_DIR: trustDir, DNS_TIMEOUT_MS: '200' };
+    const smtpEnv = { ...common, DATA_DIR: path.join(dir, 'smtp-data') };
+    const smtpSeconds = await smtpRun(smtpEnv, templates, tag, messages, connections);
+    const smtpRate = messages / smtpSeconds;
+    console.log(`SMTP intake (${connections} sessions): ${messages} registered in ${smtpSeconds.toFixed(1)} s → ${smtpRate.toFixed(1)} mails/s, ${(smtpRate * size / MB).toFixed(1)} MB/s`);
+
+    const imapEnv = { ...common, DATA_DIR: path.join(dir, 'imap-data'), IMAP_URL: imap.url() };
+    const imapSeconds = await imapRun(imapEnv, messages);
+    const imapRegistered = await registeredCount(imapEnv);
+    const left = (await imap.uids()).length;
+    if (imapRegistered !== messages || left !== 0) throw new Error(`IMAP: ${imapRegistered} of ${messages} registered, ${left} left in the INBOX`);
+    const imapRate = messages / imapSeconds;
+    console.log(`IMAP intake (1 connection):  ${messages} registered and moved in ${imapSeconds.toFixed(1)} s → ${imapRate.toFixed(1)} mails/s, ${(imapRate * size / MB).toFixed(1)} MB/s`);
+    const ratio = imapRate / smtpRate;
+    console.log(`IMAP / SMTP throughput = ${ratio.toFixed(2)} (target ≥ 0.70: ${ratio >= 0.7 ? 'met' : 'NOT met'})`);
+  } finally {
+    await imap.dispose();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`bench:imap: ${(err as Error).stack ?? err}\n`);
+    process.exit(1);
+  },
+);
