@@ -130,9 +130,18 @@ export async function seedUnits(db: Knex, directory: UnitDirectory, now = new Da
         await trx('units').where({ id: unit.id }).update({ parent_id: unit.parentId });
       }
     }
-    await trx('unit_emails').whereIn('unit_id', directory.units.map((u) => u.id)).delete();
     const emailRows = directory.units.flatMap((unit) => unit.emails.map((email, position) => ({ unit_id: unit.id, email, position })));
-    for (let i = 0; i < emailRows.length; i += 200) await trx('unit_emails').insert(emailRows.slice(i, i + 200));
+    // Written only when they differ: a start or a command next to a running product must not take SQLite's write
+    // lock for nothing (a read transaction cannot wait for it to become a write one: SQLITE_BUSY at once).
+    const key = (rows: Array<{ unit_id: string; email: string; position: number | string }>) =>
+      rows.map((r) => `${r.unit_id}\u0000${r.email}\u0000${Number(r.position)}`).sort().join('\n');
+    const known = new Set(directory.units.map((u) => u.id));
+    const storedEmails = ((await trx('unit_emails').select('unit_id', 'email', 'position')) as Array<{ unit_id: string; email: string; position: number }>)
+      .filter((r) => known.has(r.unit_id));
+    if (key(storedEmails) !== key(emailRows)) {
+      await trx('unit_emails').whereIn('unit_id', [...known]).delete();
+      for (let i = 0; i < emailRows.length; i += 200) await trx('unit_emails').insert(emailRows.slice(i, i + 200));
+    }
   });
   return { inserted, updated };
 }
