@@ -11,6 +11,10 @@ import { invitationsPage } from './pages/invitations-list';
 import { answerSubmit, invitationPage } from './pages/invitation-page';
 import { adminCalendarDownload, adminFileDownload, unitCalendarDownload, unitFileDownload } from './pages/invitation-files';
 import { adminInvitationPage, adminInvitationsPage } from './pages/admin-invitations';
+import {
+  cancelInvitationSubmit, editInvitationPage, editInvitationSubmit, newInvitationPage, newInvitationSubmit, previewInvitationPage,
+  publishInvitationSubmit, resendInvitationSubmit,
+} from './pages/admin-invitation-form';
 import { currentAccount } from './auth/current-account';
 import { registerListPage } from './pages/register-list';
 import { registerDocumentPage, registerStatusSubmit } from './pages/register-document';
@@ -81,7 +85,15 @@ export const ROUTES: Route[] = [
   { method: 'get', path: '/invitations/:id/files/:position', who: 'unit', handler: unitFileDownload },
   { method: 'get', path: '/giay-moi/:id', who: 'account', handler: invitationLink },
   { method: 'get', path: '/admin/invitations', who: 'staff', handler: adminInvitationsPage },
+  { method: 'get', path: '/admin/invitations/new', who: 'admin', handler: newInvitationPage },
+  { method: 'post', path: '/admin/invitations/new', who: 'admin', handler: newInvitationSubmit },
   { method: 'get', path: '/admin/invitations/:id', who: 'staff', handler: adminInvitationPage },
+  { method: 'get', path: '/admin/invitations/:id/preview', who: 'admin', handler: previewInvitationPage },
+  { method: 'get', path: '/admin/invitations/:id/edit', who: 'admin', handler: editInvitationPage },
+  { method: 'post', path: '/admin/invitations/:id/edit', who: 'admin', handler: editInvitationSubmit },
+  { method: 'post', path: '/admin/invitations/:id/publish', who: 'admin', handler: publishInvitationSubmit },
+  { method: 'post', path: '/admin/invitations/:id/cancel', who: 'admin', handler: cancelInvitationSubmit },
+  { method: 'post', path: '/admin/invitations/:id/resend', who: 'admin', handler: resendInvitationSubmit },
   { method: 'get', path: '/admin/invitations/:id/calendar.ics', who: 'staff', handler: adminCalendarDownload },
   { method: 'get', path: '/admin/invitations/:id/files/:position', who: 'staff', handler: adminFileDownload },
   { method: 'get', path: '/register', who: 'staff', handler: registerListPage },

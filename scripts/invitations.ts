@@ -1,5 +1,6 @@
 // `npm run -s invitations -- <create|publish|update|cancel|list|show|ics> …`: the admin's invitation commands
-// until the website has its form. Exit 0 done, 1 refused or failed, 2 usage or bad input.
+// (the website's form does the same through the same services). create (unless --draft), publish, update and
+// cancel queue the mail to the units concerned in the outbox. Exit 0 done, 1 refused or failed, 2 usage or bad input.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,8 +10,8 @@ import { formatIsoVietnam } from '../db/time';
 import { URGENCIES, Urgency } from '../db/register/repository';
 import { TrustStoreError, toContractJson } from '../mail-gateway/signature';
 import {
-  amendInvitation, cancelInvitation, createInvitation, getInvitationOverview, invitationIcsForAdmin, invitationIcsForUnit,
-  listInvitations, publishInvitation, unitIdsByUsername,
+  amendAndNotify, cancelAndNotify, createAndNotify, getInvitationOverview, invitationIcsForAdmin, invitationIcsForUnit,
+  listInvitations, publishAndNotify, QueuedDelivery, removeUnitsAndNotify, unitIdsByUsername,
 } from '../moihop-web/invitations';
 import {
   INVITATION_STATUSES, Invitation, InvitationDetail, InvitationError, InvitationFile, InvitationOverview, InvitationStatus,
@@ -24,7 +25,7 @@ const USAGE = [
   '                          [--number SỐ] [--host H] [--content TEXT | --content-file FILE] [--urgency U] [--allow-unsigned] [--draft] [--json]',
   '       invitations publish <id> [--json]',
   '       invitations update <id> [--title …] [--start …] [--end …] [--place …] [--host …] [--number …] [--content …] [--urgency …]',
-  '                          [--deadline …] [--add-units u1,u2] [--pdf FILE] [--papers f1,f2] [--allow-unsigned] [--note …] [--json]',
+  '                          [--deadline …] [--add-units u1,u2] [--remove-units u1,u2] [--pdf FILE] [--papers f1,f2] [--allow-unsigned] [--note …] [--json]',
   '       invitations cancel <id> --reason TEXT [--json]',
   '       invitations list [--status S] [--month yyyy-mm] [--search TEXT] [--json]',
   '       invitations show <id> [--json]',
@@ -34,7 +35,7 @@ const USAGE = [
 
 const VALUE_OPTIONS = new Set([
   '--title', '--start', '--end', '--place', '--pdf', '--units', '--papers', '--deadline', '--number', '--host', '--content',
-  '--content-file', '--urgency', '--reason', '--status', '--month', '--search', '--unit', '--add-units', '--note', '--actor',
+  '--content-file', '--urgency', '--reason', '--status', '--month', '--search', '--unit', '--add-units', '--remove-units', '--note', '--actor',
 ]);
 const FLAG_OPTIONS = new Set(['--json', '--allow-unsigned', '--draft']);
 
@@ -202,6 +203,13 @@ function warn(invitation: InvitationDetail): void {
   for (const w of invitation.warnings) process.stderr.write(`invitations: cảnh báo / warning ${w.code}: ${w.message}\n`);
 }
 
+function reportDelivery(delivery: QueuedDelivery | null): void {
+  // The mails queued are visible with `show`; only units that cannot be mailed deserve a warning here.
+  if (!delivery || delivery.withoutAddress.length === 0) return;
+  process.stderr.write(`invitations: cảnh báo / warning NO_ADDRESS: ${delivery.withoutAddress.length} đơn vị không có địa chỉ thư công vụ, chỉ xem trên website`
+    + ` / units without an official address, website only: ${delivery.withoutAddress.join(', ')}\n`);
+}
+
 async function printResult(db: Knex, id: string, json: boolean): Promise<void> {
   const overview = (await getInvitationOverview(db, id))!;
   if (json) process.stdout.write(JSON.stringify(overviewJson(overview), null, 2) + '\n');
@@ -225,7 +233,7 @@ const COMMANDS: Record<string, { options: string[]; run: Command }> = {
         if (!parsed.values.has(option)) throw new UsageError(`thiếu / missing ${option}\n${USAGE}`);
       }
       const v = parsed.values;
-      const invitation = await createInvitation(db, config, {
+      const { invitation, delivery } = await createAndNotify(db, config, {
         title: v.get('--title'),
         docNumber: v.get('--number'),
         host: v.get('--host'),
@@ -243,26 +251,37 @@ const COMMANDS: Record<string, { options: string[]; run: Command }> = {
         actor: actorOf(parsed),
       });
       warn(invitation);
+      reportDelivery(delivery);
       await printResult(db, invitation.id, parsed.flags.has('--json'));
       return 0;
     },
   },
   publish: {
     options: ['--actor', '--json'],
-    async run(db, parsed) {
-      const invitation = await publishInvitation(db, requireId(parsed), { actor: actorOf(parsed) });
+    async run(db, parsed, config) {
+      const { invitation, delivery } = await publishAndNotify(db, config, requireId(parsed), { actor: actorOf(parsed) });
       warn(invitation);
+      reportDelivery(delivery);
       await printResult(db, invitation.id, parsed.flags.has('--json'));
       return 0;
     },
   },
   update: {
-    options: ['--title', '--start', '--end', '--place', '--pdf', '--add-units', '--papers', '--deadline', '--number', '--host', '--content', '--content-file', '--urgency', '--allow-unsigned', '--note', '--actor', '--json'],
+    options: ['--title', '--start', '--end', '--place', '--pdf', '--add-units', '--remove-units', '--papers', '--deadline', '--number', '--host', '--content', '--content-file', '--urgency', '--allow-unsigned', '--note', '--actor', '--json'],
     async run(db, parsed, config) {
       const id = requireId(parsed);
       const v = parsed.values;
       const optional = (option: string) => (v.has(option) ? v.get(option)! : undefined);
-      const invitation = await amendInvitation(db, config, id, {
+      if (v.has('--remove-units')) {
+        const removal = await removeUnitsAndNotify(db, config, id, { unitIds: await unitIdsFor(db, list(v.get('--remove-units'))), actor: actorOf(parsed), note: optional('--note') });
+        reportDelivery(removal.delivery);
+        const others = [...v.keys()].some((option) => !['--remove-units', '--note', '--actor'].includes(option)) || parsed.flags.has('--allow-unsigned');
+        if (!others) {
+          await printResult(db, id, parsed.flags.has('--json'));
+          return 0;
+        }
+      }
+      const { invitation, delivery } = await amendAndNotify(db, config, id, {
         title: optional('--title'),
         docNumber: optional('--number'),
         host: optional('--host'),
@@ -280,16 +299,17 @@ const COMMANDS: Record<string, { options: string[]; run: Command }> = {
         actor: actorOf(parsed),
       });
       warn(invitation);
+      reportDelivery(delivery);
       await printResult(db, invitation.id, parsed.flags.has('--json'));
       return 0;
     },
   },
   cancel: {
     options: ['--reason', '--actor', '--json'],
-    async run(db, parsed) {
+    async run(db, parsed, config) {
       const id = requireId(parsed);
       if (!parsed.values.has('--reason')) throw new UsageError(`thiếu lý do hủy / missing --reason\n${USAGE}`);
-      await cancelInvitation(db, id, { actor: actorOf(parsed), reason: parsed.values.get('--reason')! });
+      reportDelivery((await cancelAndNotify(db, config, id, { actor: actorOf(parsed), reason: parsed.values.get('--reason')! })).delivery);
       await printResult(db, id, parsed.flags.has('--json'));
       return 0;
     },

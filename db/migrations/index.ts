@@ -7,6 +7,7 @@ import * as accounts from './20261123160000_accounts';
 import * as invitations from './20261123170000_invitations';
 import * as registerScreens from './20261123180000_register_screens';
 import * as imapMailboxes from './20261123200000_imap_mailboxes';
+import * as unitGroups from './20261123210000_unit_groups';
 
 export interface Migration {
   name: string;
@@ -22,4 +23,5 @@ export const MIGRATIONS: Migration[] = [
   { name: '20261123170000_invitations', ...invitations },
   { name: '20261123180000_register_screens', ...registerScreens },
   { name: '20261123200000_imap_mailboxes', ...imapMailboxes },
+  { name: '20261123210000_unit_groups', ...unitGroups },
 ];

@@ -11,9 +11,15 @@ export { resolveInvitationFileForUnit, resolveInvitationFileForAdmin, MAX_FILE_B
 export type { IncomingFile, ResolvedFile } from './files';
 export { MIN_NOTICE_HOURS } from './rules';
 export {
-  listInvitationsForUnit, getInvitationForUnit, getInvitationOverview, getInvitation, listInvitations, unitIdsByUsername,
+  listInvitationsForUnit, getInvitationForUnit, getInvitationOverview, getInvitation, listInvitations, unitIdsByUsername, listInvitedUnitIds,
 } from '../../db/invitations/queries';
 export type { UnitListFilter, AdminListFilter, Page } from '../../db/invitations/queries';
 export * from '../../db/invitations/types';
 export { invitationProgress } from '../../db/invitations/counts';
 export type { InvitationProgress } from '../../db/invitations/counts';
+export { createAndNotify, publishAndNotify, amendAndNotify, cancelAndNotify, removeUnitsAndNotify, describeChanges } from './notify';
+export type { NotifyConfig, WithDelivery } from './notify';
+export {
+  queueInvitationMails, invitationDeliveries, deliveryByUnit, resendFailedInvitationMails, invitationDedupeKey, INVITATION_MAIL_KINDS,
+} from './delivery';
+export type { DeliveryEvent, DeliveryMail, QueuedDelivery, RecipientState, DeliveryConfig } from './delivery';

@@ -9,6 +9,7 @@ import {
 import { badRequestPage, notFoundPage } from './error-pages';
 import { invitationIdParam } from './request-params';
 import { summarizeSignatures } from './signature-summary';
+import { deliveryStateOf } from './admin-invitation-form';
 
 const PAGE_SIZE = 30;
 
@@ -66,5 +67,6 @@ export async function adminInvitationPage(ctx: RouteContext, req: Request, res: 
     invitation: overview,
     signature: summarizeSignatures(overview.verification),
     now: new Date(),
+    delivery: await deliveryStateOf(ctx, overview.id),
   });
 }

@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import type { RouteContext } from '../routes';
 import { renderPage } from '../render';
 import {
-  answerInvitation, getInvitationForUnit, InvitationError, recordInvitationRead, UnitInvitationDetail,
+  answerInvitation, getInvitation, getInvitationForUnit, InvitationError, recordInvitationRead, UnitInvitationDetail,
 } from '../invitations';
 import { AnswerFormError, AnswerFormValues, answerFormErrors, answerFormFromAnswer, answerFormFromRequest, toAnswerInput } from './answer-form';
 import { summarizeSignatures } from './signature-summary';
@@ -51,6 +51,10 @@ export async function invitationPage(ctx: RouteContext, req: Request, res: Respo
   if (!(await recordInvitationRead(ctx.db, actor, id))) return notFoundPage(res);
   const invitation = await getInvitationForUnit(ctx.db, actor.unitId, id);
   if (!invitation) return notFoundPage(res);
+  // What the latest amendment changed (its history note, written by the amending service).
+  res.locals.lastChange = invitation.status === 'đã sửa đổi'
+    ? (await getInvitation(ctx.db, id))?.history.find((h) => h.status === 'đã sửa đổi' && h.sequence === invitation.sequence)?.note ?? null
+    : null;
   await renderInvitation(res, invitation, { values: answerFormFromAnswer(invitation.answer), errors: [] }, req.query.answered === '1');
 }
 
