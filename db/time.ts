@@ -51,3 +51,13 @@ export function toDate(value: string | Date | null | undefined): Date | null {
   const date = value instanceof Date ? value : new Date(value);
   return Number.isNaN(date.getTime()) ? null : date;
 }
+
+const MAIL_WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MAIL_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** The Date header of a mail in Vietnam time (`Mon, 23 Nov 2026 09:15:00 +0700`); nodemailer would write UTC. */
+export function mailDateVietnam(date: Date): string {
+  const p = vietnamParts(date);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${MAIL_WEEKDAYS[p.weekday]}, ${pad(p.day)} ${MAIL_MONTHS[p.month - 1]} ${p.year} ${pad(p.hour)}:${pad(p.minute)}:${pad(p.second)} +0700`;
+}

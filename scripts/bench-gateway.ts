@@ -20,18 +20,14 @@ import crypto from 'node:crypto';
 import { spawn, ChildProcess } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import nodemailer from 'nodemailer';
-import MailComposer from 'nodemailer/lib/mail-composer';
 import { SMTPServer } from 'smtp-server';
 import { loadConfig } from '../config';
-import { createTestPki } from '../test/support/pki';
-import { makeDocumentPdf } from '../test/support/document-pdf';
-import { signPdf } from '../test/support/pdf-signer';
 import { startProduct } from '../test/support/product';
+import { BENCH_FROM, BENCH_TO, benchMail, makeBenchMails, MailTemplate } from '../test/support/bench-mails';
 
-const FROM = 'vptu@binhthuan.gov.vn';
-const TO = 'ubnd@binhthuan.gov.vn';
+const FROM = BENCH_FROM;
+const TO = BENCH_TO;
 const REGISTERED = /^250 2\.0\.0 Da dang ky van ban den so /;
-const MSGID_PLACEHOLDER = '<bench-placeholder@binhthuan.gov.vn>';
 /** Fractions of the run after which the server's RSS is sampled. */
 const CHECKPOINTS = [0.1, 0.25, 0.5, 0.75, 1];
 
@@ -110,35 +106,10 @@ function stopChild(child: ChildProcess): Promise<void> {
 
 // ---- fixtures -------------------------------------------------------------------------------------------
 
-/** One message per distinct signed document, headers split off so each mail gets its own Message-ID. */
-interface Template {
-  header: string;
-  body: Buffer;
-  pdfBytes: number;
-}
-
-async function makeTemplates(count: number, pdfBytes: number): Promise<{ templates: Template[]; trustDir: string; dir: string }> {
+async function makeTemplates(count: number, pdfBytes: number): Promise<{ templates: MailTemplate[]; trustDir: string; dir: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-gateway-'));
-  const pki = await createTestPki();
   const trustDir = path.join(dir, 'trust');
-  await pki.writeTrustDir(trustDir);
-  const templates: Template[] = [];
-  for (let i = 0; i < count; i++) {
-    const number = `${101 + i}/STC-NS`;
-    // As bigPdf does: 2 pages and an incompressible embedded file make up the size; ~80 KB for the rest.
-    const unsigned = await makeDocumentPdf({ number, pages: 2, padToBytes: Math.max(0, pdfBytes - 80 * 1024) });
-    const pdf = await signPdf(await signPdf(unsigned, pki.person), pki.organization);
-    const raw = await new MailComposer({
-      from: `Văn thư Văn phòng Tỉnh ủy <${FROM}>`, to: TO, subject: `Công văn ${number}`, messageId: MSGID_PLACEHOLDER,
-      text: 'Kính gửi UBND tỉnh Bình Thuận,\nVăn phòng Tỉnh ủy gửi văn bản đính kèm.',
-      attachments: [{ filename: `cv-${101 + i}.pdf`, content: pdf, contentType: 'application/pdf' }],
-    }).compile().build();
-    const split = raw.indexOf('\r\n\r\n');
-    const header = raw.subarray(0, split).toString('latin1');
-    if (!header.includes(MSGID_PLACEHOLDER)) throw new Error('Message-ID placeholder not found in the composed header');
-    templates.push({ header, body: raw.subarray(split), pdfBytes: pdf.length });
-  }
-  return { templates, trustDir, dir };
+  return { templates: await makeBenchMails(count, pdfBytes, trustDir), trustDir, dir };
 }
 
 /**
@@ -175,7 +146,7 @@ interface LoadResult {
   peakRss: number;
 }
 
-async function runLoad(port: number, pid: number, templates: Template[], messages: number, connections: number, maxPerConnection: number): Promise<LoadResult> {
+async function runLoad(port: number, pid: number, templates: MailTemplate[], messages: number, connections: number, maxPerConnection: number): Promise<LoadResult> {
   const transport = nodemailer.createTransport({
     pool: true, maxConnections: connections, maxMessages: maxPerConnection,
     host: '127.0.0.1', port, secure: false, ignoreTLS: true,
@@ -195,8 +166,7 @@ async function runLoad(port: number, pid: number, templates: Template[], message
   const worker = async () => {
     while (next < messages) {
       const i = next++;
-      const template = templates[i % templates.length];
-      const raw = Buffer.concat([Buffer.from(template.header.replace(MSGID_PLACEHOLDER, `<bench-${tag}-${i}@binhthuan.gov.vn>`), 'latin1'), template.body]);
+      const raw = benchMail(templates, tag, i);
       try {
         const info = await transport.sendMail({ envelope: { from: FROM, to: [TO] }, raw });
         replies.push(info.response);

@@ -15,19 +15,15 @@ import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import nodemailer from 'nodemailer';
-import MailComposer from 'nodemailer/lib/mail-composer';
 import { loadConfig } from '../config';
 import { openDatabase } from '../db/connection';
-import { createTestPki } from '../test/support/pki';
-import { makeDocumentPdf } from '../test/support/document-pdf';
-import { signPdf } from '../test/support/pdf-signer';
 import { startProduct, RunningProduct } from '../test/support/product';
+import { BENCH_FROM, BENCH_TO, benchMail, makeBenchMails, MailTemplate } from '../test/support/bench-mails';
 import { dovecotInstalled, startDovecot } from '../test/support/dovecot';
 
-const FROM = 'vptu@binhthuan.gov.vn';
-const TO = 'ubnd@binhthuan.gov.vn';
+const FROM = BENCH_FROM;
+const TO = BENCH_TO;
 const REGISTERED = /^250 2\.0\.0 Da dang ky van ban den so /;
-const MSGID_PLACEHOLDER = '<bench-placeholder@binhthuan.gov.vn>';
 const MB = 1024 * 1024;
 
 function option(name: string, fallback: number): number {
@@ -38,36 +34,6 @@ function option(name: string, fallback: number): number {
   return value;
 }
 
-interface Template {
-  header: string;
-  body: Buffer;
-}
-
-async function makeTemplates(count: number, pdfBytes: number, trustDir: string): Promise<Template[]> {
-  const pki = await createTestPki();
-  await pki.writeTrustDir(trustDir);
-  const templates: Template[] = [];
-  for (let i = 0; i < count; i++) {
-    const number = `${201 + i}/VPTU`;
-    // 2 pages and an incompressible embedded file make up the size; ~80 KB for the rest.
-    const unsigned = await makeDocumentPdf({ number, pages: 2, padToBytes: Math.max(0, pdfBytes - 80 * 1024) });
-    const pdf = await signPdf(await signPdf(unsigned, pki.person), pki.organization);
-    const raw = await new MailComposer({
-      from: `Văn thư Văn phòng Tỉnh ủy <${FROM}>`, to: TO, subject: `Công văn ${number}`, messageId: MSGID_PLACEHOLDER,
-      text: 'Kính gửi UBND tỉnh Bình Thuận,\nVăn phòng Tỉnh ủy gửi văn bản đính kèm.',
-      attachments: [{ filename: `cv-${201 + i}.pdf`, content: pdf, contentType: 'application/pdf' }],
-    }).compile().build();
-    const split = raw.indexOf('\r\n\r\n');
-    templates.push({ header: raw.subarray(0, split).toString('latin1'), body: raw.subarray(split) });
-  }
-  return templates;
-}
-
-/** Message i of the run: the same bytes for both intakes, built when needed (N MB would not fit comfortably). */
-function message(templates: Template[], tag: string, i: number): Buffer {
-  const template = templates[i % templates.length];
-  return Buffer.concat([Buffer.from(template.header.replace(MSGID_PLACEHOLDER, `<bench-${tag}-${i}@binhthuan.gov.vn>`), 'latin1'), template.body]);
-}
 
 async function registeredCount(env: Record<string, string>): Promise<number> {
   const db = await openDatabase(loadConfig(env));
@@ -78,7 +44,7 @@ async function registeredCount(env: Record<string, string>): Promise<number> {
   }
 }
 
-async function smtpRun(env: Record<string, string>, templates: Template[], tag: string, messages: number, connections: number): Promise<number> {
+async function smtpRun(env: Record<string, string>, templates: MailTemplate[], tag: string, messages: number, connections: number): Promise<number> {
   const product = await startProduct(env, ['--only', 'gateway']);
   try {
     const config = loadConfig(env);
@@ -90,7 +56,7 @@ async function smtpRun(env: Record<string, string>, templates: Template[], tag: 
     const start = process.hrtime.bigint();
     const worker = async () => {
       while (next < messages) {
-        const info = await transport.sendMail({ envelope: { from: FROM, to: [TO] }, raw: message(templates, tag, next++) });
+        const info = await transport.sendMail({ envelope: { from: FROM, to: [TO] }, raw: benchMail(templates, tag, next++) });
         if (REGISTERED.test(info.response)) registered++;
       }
     };
@@ -143,15 +109,15 @@ async function main(): Promise<void> {
   const trustDir = path.join(dir, 'trust');
   const imap = await startDovecot();
   try {
-    const templates = await makeTemplates(pdfCount, pdfBytes, trustDir);
+    const templates = await makeBenchMails(pdfCount, pdfBytes, trustDir, 201);
     const tag = crypto.randomBytes(6).toString('hex');
-    const size = message(templates, tag, 0).length;
+    const size = benchMail(templates, tag, 0).length;
     console.log(`load: ${messages} mails of ${(size / MB).toFixed(1)} MB (a signed ~${pdfBytes / MB} MB PDF, base64; ${pdfCount} distinct documents, unique Message-IDs), the same bytes for both intakes`);
 
     const loadStart = Date.now();
     const client = await imap.client();
     try {
-      for (let i = 0; i < messages; i++) await client.append('INBOX', message(templates, tag, i));
+      for (let i = 0; i < messages; i++) await client.append('INBOX', benchMail(templates, tag, i));
     } finally {
       await client.logout();
     }

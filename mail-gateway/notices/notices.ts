@@ -12,6 +12,7 @@ import type { Config } from '../../config';
 import { createLogger } from '../../log';
 import { formatDateVi, vietnamParts } from '../../db/time';
 import { enqueueMail, findByDedupeKey } from '../../db/outbox/repository';
+import { mailDateVietnam } from '../../db/time';
 
 const log = createLogger('notices');
 
@@ -134,15 +135,6 @@ export function formatNoticeTime(date: Date): string {
   return `${formatDateVi(date)} ${String(p.hour).padStart(2, '0')}:${String(p.minute).padStart(2, '0')}`;
 }
 
-const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** The Date header in Vietnam time (`Mon, 23 Nov 2026 09:15:00 +0700`); nodemailer would write UTC. */
-function mailDateVietnam(date: Date): string {
-  const p = vietnamParts(date);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${WEEKDAYS[p.weekday]}, ${pad(p.day)} ${MONTHS[p.month - 1]} ${p.year} ${pad(p.hour)}:${pad(p.minute)}:${pad(p.second)} +0700`;
-}
 
 function oneLine(text: string | null | undefined, max = 200): string {
   const line = (text ?? '').replace(/[\r\n\t]+/g, ' ').replace(/\s{2,}/g, ' ').trim();

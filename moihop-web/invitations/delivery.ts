@@ -13,7 +13,7 @@ import type { Knex } from 'knex';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type { Config } from '../../config';
 import { createLogger } from '../../log';
-import { formatDateTimeVi, toDate, vietnamParts } from '../../db/time';
+import { formatDateTimeVi, toDate } from '../../db/time';
 import { enqueueMail, findByDedupeKey, requeueFailed } from '../../db/outbox/repository';
 import { listUnits, Unit } from '../../db/units/repository';
 import { getInvitationOverview } from '../../db/invitations/queries';
@@ -22,6 +22,7 @@ import { MAIL_TEMPLATES_DIR } from '../../mail-gateway/notices/notices';
 import { buildInvitationIcs } from './ics';
 import { invitationDir } from './files';
 import { invitationPageUrl, ORGANIZER_NAME } from './calendar';
+import { mailDateVietnam } from '../../db/time';
 
 const log = createLogger('invitation-mail');
 
@@ -53,14 +54,6 @@ export interface QueuedDelivery {
   withoutAddress: string[];
 }
 
-const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-function mailDateVietnam(date: Date): string {
-  const p = vietnamParts(date);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${WEEKDAYS[p.weekday]}, ${pad(p.day)} ${MONTHS[p.month - 1]} ${p.year} ${pad(p.hour)}:${pad(p.minute)}:${pad(p.second)} +0700`;
-}
 
 function oneLine(text: string, max = 150): string {
   const line = text.replace(/[\r\n\t]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
