@@ -4,6 +4,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import tls from 'node:tls';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import type { Config } from '../../config';
@@ -36,7 +37,8 @@ export async function createSelfSignedIdentity(hostName: string, now = new Date(
   const certificate = new pkijs.Certificate();
   certificate.version = 2;
   const serial = crypto.randomBytes(16);
-  serial[0] &= 0x7f;
+  // Positive and without a leading zero byte: DER integers are minimal, and TLS refuses "illegal padding".
+  serial[0] = (serial[0] & 0x7f) | 0x40;
   certificate.serialNumber = new asn1js.Integer({ valueHex: serial });
   certificate.issuer = name(hostName);
   certificate.subject = name(hostName);
@@ -62,6 +64,8 @@ function readPair(certFile: string, keyFile: string): { cert: Buffer; key: Buffe
   // Fails early, at start, on a certificate and key that do not belong together or do not parse.
   const x509 = new crypto.X509Certificate(cert);
   if (!x509.checkPrivateKey(crypto.createPrivateKey(key))) throw new Error('the key does not belong to the certificate');
+  // TLS is stricter than X509Certificate about DER: load the pair as the server will.
+  tls.createSecureContext({ cert, key });
   return { cert, key };
 }
 
@@ -87,5 +91,5 @@ export async function loadTlsIdentity(config: Config): Promise<TlsIdentity> {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   fs.writeFileSync(keyFile, made.key, { mode: 0o600 });
   fs.writeFileSync(certFile, made.cert);
-  return { cert: Buffer.from(made.cert), key: Buffer.from(made.key), source: 'generated' };
+  return { ...readPair(certFile, keyFile), source: 'generated' };
 }
