@@ -23,42 +23,23 @@ import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import { loadConfig } from '../config';
 import { startProduct } from '../test/support/product';
-import { BENCH_FROM, BENCH_TO, benchMail, makeBenchMails, MailTemplate } from '../test/support/bench-mails';
+import { BENCH_FROM, BENCH_TO, benchMail, makeBenchMails, MailTemplate, REGISTERED_REPLY } from '../test/support/bench-mails';
+import { processMemory } from '../test/support/process-memory';
+import { intOption, stringOption } from './cli';
 
-const FROM = BENCH_FROM;
-const TO = BENCH_TO;
-const REGISTERED = /^250 2\.0\.0 Da dang ky van ban den so /;
 /** Fractions of the run after which the server's RSS is sampled. */
 const CHECKPOINTS = [0.1, 0.25, 0.5, 0.75, 1];
 
-function option(name: string, fallback: number): number {
-  const index = process.argv.indexOf(name);
-  if (index === -1) return fallback;
-  const value = Number(process.argv[index + 1]);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} takes a positive integer`);
-  return value;
-}
 
-function stringOption(name: string): string | null {
-  const index = process.argv.indexOf(name);
-  return index === -1 ? null : (process.argv[index + 1] ?? null);
-}
 
 const MB = 1024 * 1024;
 const mb = (bytes: number) => (bytes / MB).toFixed(1);
-
-/** VmRSS and VmHWM (peak) of a live process, in bytes. */
-function memoryOf(pid: number): { rss: number; peak: number } {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
-  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
-}
 
 // ---- the bare server (child process mode) -----------------------------------------------------------------
 
 /** `--bare-server --size N`: an smtp-server that only drains DATA; prints {"port":…} once listening. */
 function bareServer(): void {
-  const size = option('--size', 30 * MB);
+  const size = intOption('--size', 30 * MB);
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['AUTH'],
@@ -152,7 +133,7 @@ async function runLoad(port: number, pid: number, templates: MailTemplate[], mes
     host: '127.0.0.1', port, secure: false, ignoreTLS: true,
   });
   const tag = crypto.randomBytes(6).toString('hex');
-  const idleRss = memoryOf(pid).rss;
+  const idleRss = processMemory(pid).rss;
   const thresholds = CHECKPOINTS.map((f) => Math.max(1, Math.round(f * messages)));
   const samples: LoadResult['samples'] = [];
   const replies: string[] = [];
@@ -168,19 +149,19 @@ async function runLoad(port: number, pid: number, templates: MailTemplate[], mes
       const i = next++;
       const raw = benchMail(templates, tag, i);
       try {
-        const info = await transport.sendMail({ envelope: { from: FROM, to: [TO] }, raw });
+        const info = await transport.sendMail({ envelope: { from: BENCH_FROM, to: [BENCH_TO] }, raw });
         replies.push(info.response);
         bytes += raw.length;
       } catch (err) {
         failures.push((err as Error).message);
       }
       done++;
-      if (done === thresholds[samples.length]) samples.push({ done, seconds: elapsed(), rss: memoryOf(pid).rss });
+      if (done === thresholds[samples.length]) samples.push({ done, seconds: elapsed(), rss: processMemory(pid).rss });
     }
   };
   await Promise.all(Array.from({ length: connections * 2 }, worker));
   const seconds = elapsed();
-  const peakRss = memoryOf(pid).peak;
+  const peakRss = processMemory(pid).peak;
   transport.close();
   return { seconds, bytes, replies, failures, samples, idleRss, peakRss };
 }
@@ -191,10 +172,10 @@ function throughput(result: LoadResult): string {
 
 async function main(): Promise<void> {
   if (process.argv.includes('--bare-server')) return bareServer();
-  const messages = option('--messages', 2000);
-  const connections = option('--connections', 8);
-  const pdfCount = option('--pdfs', 4);
-  const pdfBytes = option('--pdf-mb', 1) * MB;
+  const messages = intOption('--messages', 2000);
+  const connections = intOption('--connections', 8);
+  const pdfCount = intOption('--pdfs', 4);
+  const pdfBytes = intOption('--pdf-mb', 1) * MB;
   const cpuProfDir = stringOption('--cpu-prof');
 
   const { templates, trustDir, dir } = await makeTemplates(pdfCount, pdfBytes);
@@ -219,7 +200,7 @@ async function main(): Promise<void> {
     children.push(product.child);
     const gatewayResult = await runLoad(product.smtpPort, product.child.pid!, templates, messages, connections, config.smtpMaxMessagesPerConnection);
     await product.stop();
-    const registered = gatewayResult.replies.filter((r) => REGISTERED.test(r)).length;
+    const registered = gatewayResult.replies.filter((r) => REGISTERED_REPLY.test(r)).length;
     console.log(`gateway (spool+fsync, parse, SPF/DKIM, verify, store, SQLite commit): ${registered} registered in ${gatewayResult.seconds.toFixed(1)} s → ${throughput(gatewayResult)}`);
 
     const ratio = gatewayResult.replies.length / gatewayResult.seconds / (bareResult.replies.length / bareResult.seconds);
@@ -233,7 +214,7 @@ async function main(): Promise<void> {
     if (cpuProfDir) console.log(`gateway CPU profile written to ${path.resolve(cpuProfDir)}`);
 
     if (registered !== messages) {
-      const other = gatewayResult.replies.find((r) => !REGISTERED.test(r));
+      const other = gatewayResult.replies.find((r) => !REGISTERED_REPLY.test(r));
       throw new Error(`${messages - registered} of ${messages} mails were not registered, so the gateway figures do not measure the full pipeline` +
         `${other ? `; a reply: ${other}` : ''}${gatewayResult.failures.length ? `; ${gatewayResult.failures.length} refused, e.g. ${gatewayResult.failures[0]}` : ''}`);
     }

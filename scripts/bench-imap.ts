@@ -18,21 +18,12 @@ import nodemailer from 'nodemailer';
 import { loadConfig } from '../config';
 import { openDatabase } from '../db/connection';
 import { startProduct, RunningProduct } from '../test/support/product';
-import { BENCH_FROM, BENCH_TO, benchMail, makeBenchMails, MailTemplate } from '../test/support/bench-mails';
+import { BENCH_FROM, BENCH_TO, benchMail, makeBenchMails, MailTemplate, REGISTERED_REPLY } from '../test/support/bench-mails';
+import { intOption } from './cli';
 import { dovecotInstalled, startDovecot } from '../test/support/dovecot';
 
-const FROM = BENCH_FROM;
-const TO = BENCH_TO;
-const REGISTERED = /^250 2\.0\.0 Da dang ky van ban den so /;
 const MB = 1024 * 1024;
 
-function option(name: string, fallback: number): number {
-  const index = process.argv.indexOf(name);
-  if (index === -1) return fallback;
-  const value = Number(process.argv[index + 1]);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} takes a positive integer`);
-  return value;
-}
 
 
 async function registeredCount(env: Record<string, string>): Promise<number> {
@@ -56,8 +47,8 @@ async function smtpRun(env: Record<string, string>, templates: MailTemplate[], t
     const start = process.hrtime.bigint();
     const worker = async () => {
       while (next < messages) {
-        const info = await transport.sendMail({ envelope: { from: FROM, to: [TO] }, raw: benchMail(templates, tag, next++) });
-        if (REGISTERED.test(info.response)) registered++;
+        const info = await transport.sendMail({ envelope: { from: BENCH_FROM, to: [BENCH_TO] }, raw: benchMail(templates, tag, next++) });
+        if (REGISTERED_REPLY.test(info.response)) registered++;
       }
     };
     await Promise.all(Array.from({ length: connections * 2 }, worker));
@@ -101,10 +92,10 @@ async function imapRun(env: Record<string, string>, messages: number): Promise<n
 
 async function main(): Promise<void> {
   if (!dovecotInstalled()) throw new Error('dovecot is not installed: apt-get install -y dovecot-imapd');
-  const messages = option('--messages', 1000);
-  const connections = option('--connections', 8);
-  const pdfCount = option('--pdfs', 4);
-  const pdfBytes = option('--pdf-mb', 1) * MB;
+  const messages = intOption('--messages', 1000);
+  const connections = intOption('--connections', 8);
+  const pdfCount = intOption('--pdfs', 4);
+  const pdfBytes = intOption('--pdf-mb', 1) * MB;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-imap-'));
   const trustDir = path.join(dir, 'trust');
   const imap = await startDovecot();

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { createTestPki } from '../test/support/pki';
 import { bigPdf } from '../test/support/pdf-attacks';
 import { loadTrustStore, verifyPdf } from '../mail-gateway/signature';
+import { intOption } from './cli';
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -21,10 +22,6 @@ function timeMs(fn: () => void): number {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
-function option(name: string, fallback: number): number {
-  const index = process.argv.indexOf(name);
-  return index === -1 ? fallback : Number(process.argv[index + 1]);
-}
 
 /** Runs in a fresh process so that building the file does not pollute the memory figures. */
 function measure(file: string, trustDir: string, runs: number): void {
@@ -44,8 +41,8 @@ function measure(file: string, trustDir: string, runs: number): void {
 
 async function main(): Promise<void> {
   if (process.argv[2] === '--measure') return measure(process.argv[3], process.argv[4], Number(process.argv[5]));
-  const sizeMb = option('--size-mb', 20);
-  const runs = option('--runs', 7);
+  const sizeMb = intOption('--size-mb', 20);
+  const runs = intOption('--runs', 7);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-verify-'));
   try {
     const pki = await createTestPki();

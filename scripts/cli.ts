@@ -26,3 +26,18 @@ export function runCommand(name: string, main: () => Promise<number | void>): vo
     },
   );
 }
+
+/** `--name N` from the command line: a positive integer, or `fallback` when absent. */
+export function intOption(name: string, fallback: number, argv: string[] = process.argv): number {
+  const index = argv.indexOf(name);
+  if (index === -1) return fallback;
+  const value = Number(argv[index + 1]);
+  if (!Number.isInteger(value) || value < 1) throw new UsageError(`${name} takes a positive integer`);
+  return value;
+}
+
+/** `--name VALUE` from the command line, or null when absent. */
+export function stringOption(name: string, argv: string[] = process.argv): string | null {
+  const index = argv.indexOf(name);
+  return index === -1 ? null : (argv[index + 1] ?? null);
+}

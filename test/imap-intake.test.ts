@@ -17,6 +17,7 @@ import { parseMailboxUrl, parseMailboxUrls } from '../mail-gateway/imap/mailbox-
 import { envelopeFromHeaders } from '../mail-gateway/imap/envelope';
 import { reconnectDelay } from '../mail-gateway/imap/backoff';
 import { describeConfig, loadConfig } from '../config';
+import { processMemory } from './support/process-memory';
 
 const skip = dovecotInstalled() ? false : 'dovecot is not installed (apt-get install dovecot-imapd; .ci/run does it)';
 
@@ -316,7 +317,7 @@ describe('IMAP intake against dovecot', { skip }, () => {
       await imap.append(messages);
       product = await startProduct(env);
       const pid = product.child.pid!;
-      const rss = () => Number(/^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
+      const rss = () => processMemory(pid).rss;
       const samples: Array<{ done: number; rss: number }> = [];
       for (const checkpoint of [200, 400, 600, 800, total]) {
         const done = await waitFor(`${checkpoint} processed`, async () => {

@@ -5,17 +5,11 @@ import { formatDateTimeVi } from '../time';
 import type { VerificationReport, Verdict } from '../../mail-gateway/signature/verify-pdf';
 import { AnswerRow, INVITATION_COLUMNS, InvitationRow, searchTextOf, stamp, toAnswer } from './rows';
 import {
-  ANSWERABLE_STATUSES, AnswerDetails, FileKind, InvitationError, InvitationFields, InvitationFinding, InvitationStatus, UnitAnswer,
+  ANSWERABLE_STATUSES, AnswerDetails, InvitationError, InvitationFile, InvitationFields, InvitationFinding, InvitationStatus, UnitAnswer,
 } from './types';
 
-export interface NewFileRecord {
-  kind: FileKind;
-  filename: string;
-  storedName: string;
-  contentType: string;
-  size: number;
-  sha256: string;
-}
+/** A stored file about to be recorded: the database gives its position and times. */
+export type NewFileRecord = Omit<InvitationFile, 'position' | 'addedAt' | 'supersededAt'>;
 
 /** The verified Giấy mời PDF with what its verification decided. */
 export interface MainPdfRecord {

@@ -7,6 +7,8 @@ import { signPdf } from './pdf-signer';
 
 export const BENCH_FROM = 'vptu@binhthuan.gov.vn';
 export const BENCH_TO = 'ubnd@binhthuan.gov.vn';
+/** The gateway's reply to a registered document. */
+export const REGISTERED_REPLY = /^250 2\.0\.0 Da dang ky van ban den so /;
 const MSGID_PLACEHOLDER = '<bench-placeholder@binhthuan.gov.vn>';
 
 /** One composed message per distinct signed document, its header split off to take a Message-ID. */
