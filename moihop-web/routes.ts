@@ -20,6 +20,7 @@ import { registerListPage } from './pages/register-list';
 import { registerDocumentPage, registerStatusSubmit } from './pages/register-document';
 import { registerFileDownload, registerRawDownload } from './pages/register-files';
 import { manualRegistrationPage, manualRegistrationSubmit } from './pages/register-manual';
+import { registerBookPage, registerBookPdf } from './pages/register-book';
 
 /** Who may use a route: 'public', 'signed-in', 'account', 'unit', 'clerk', 'admin', 'staff' (see auth/guards.ts). */
 export type { Audience };
@@ -99,6 +100,8 @@ export const ROUTES: Route[] = [
   { method: 'get', path: '/register', who: 'staff', handler: registerListPage },
   { method: 'get', path: '/register/new', who: 'staff', handler: manualRegistrationPage },
   { method: 'post', path: '/register/new', who: 'staff', handler: manualRegistrationSubmit },
+  { method: 'get', path: '/register/book', who: 'staff', handler: registerBookPage },
+  { method: 'get', path: '/register/book.pdf', who: 'staff', handler: registerBookPdf },
   { method: 'get', path: '/register/:id', who: 'staff', handler: registerDocumentPage },
   { method: 'post', path: '/register/:id/status', who: 'staff', handler: registerStatusSubmit },
   { method: 'get', path: '/register/:id/files/:position', who: 'staff', handler: registerFileDownload },

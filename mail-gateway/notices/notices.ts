@@ -1,4 +1,5 @@
-// Notices back to the sender of a document: "đã tiếp nhận" (with số đến) or "từ chối tiếp nhận" (with reasons).
+// Notices back to the sender of a document: "đã tiếp nhận" (with số đến), "từ chối tiếp nhận" (with reasons) or
+// "đã ghi nhận thu hồi" (a clerk recorded the sender's recall).
 // Each is built once into a complete MIME message and queued in the outbox; the sender worker delivers it.
 // Notices are auto-replies (RFC 3834): null envelope sender, Auto-Submitted, never sent in answer to
 // automatic mail, so two robots can never answer each other in a loop.
@@ -17,12 +18,12 @@ import { mailDateVietnam } from '../../db/time';
 const log = createLogger('notices');
 
 export const MAIL_TEMPLATES_DIR = path.join(REPO_ROOT, 'templates', 'mail');
-export const NOTICE_KINDS = { registered: 'notice.registered', refused: 'notice.refused' } as const;
+export const NOTICE_KINDS = { registered: 'notice.registered', refused: 'notice.refused', recalled: 'notice.recalled' } as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[keyof typeof NOTICE_KINDS];
 
 /** Marks every notice we send, so that one coming back to the gateway is recognised and never answered. */
 export const NOTICE_HEADER = 'X-Binhthuan-Notice';
-const NOTICE_MESSAGE_ID = /^<?notice\.(registered|refused)\./i;
+const NOTICE_MESSAGE_ID = /^<?notice\.(registered|refused|recalled)\./i;
 const SENDER_NAME = 'Văn phòng UBND tỉnh Bình Thuận';
 
 const URGENCY_PRIORITY: Record<string, number> = { 'Hỏa tốc': 3, 'Thượng khẩn': 2, 'Khẩn': 1, 'Bình thường': 0 };
@@ -58,6 +59,22 @@ export interface RefusedNoticeInput {
   originalSubject: string | null;
   receivedAt: Date;
   reasons: RefusalReason[];
+}
+
+export interface RecalledNoticeInput {
+  documentId: string | number;
+  to: string;
+  originalMessageId: string | null;
+  originalSubject: string | null;
+  receivedAt: Date;
+  /** Null for a document that never entered the register (kept for reference). */
+  soDen: number | null;
+  year: number;
+  /** Số, ký hiệu of the document. */
+  number: string | null;
+  /** Trích yếu. */
+  subject: string | null;
+  recalledAt: Date;
 }
 
 export interface QueuedNotice {
@@ -263,6 +280,30 @@ export function queueRefusedNotice(db: Knex, config: Config, input: RefusedNotic
       documentId: String(input.documentId),
       receivedAt: input.receivedAt,
       reasons: input.reasons.map((r) => ({ code: r.code, message: r.message.trim() })),
+      originalSubject: oneLine(input.originalSubject, 300) || null,
+    },
+  }, options.now ?? new Date());
+}
+
+/** Queues the "đã ghi nhận thu hồi" notice of a document a clerk recorded as recalled (once per document). */
+export function queueRecalledNotice(db: Knex, config: Config, input: RecalledNoticeInput, options: NoticeOptions = {}): Promise<QueuedNotice | null> {
+  const which = input.soDen !== null ? `số đến ${input.soDen}/${input.year}` : input.number ? `số ${oneLine(input.number, 60)}` : null;
+  return queueNotice(db, config, {
+    kind: NOTICE_KINDS.recalled,
+    documentId: input.documentId,
+    to: input.to,
+    originalMessageId: input.originalMessageId,
+    subject: 'Đã ghi nhận thu hồi văn bản' + (which ? ` ${which}` : '') + (input.originalSubject ? `: ${oneLine(input.originalSubject, 150)}` : ''),
+    template: 'notice-recalled',
+    priority: 0,
+    data: {
+      documentId: String(input.documentId),
+      soDen: input.soDen,
+      year: input.year,
+      receivedAt: input.receivedAt,
+      recalledAt: input.recalledAt,
+      number: oneLine(input.number) || null,
+      subject: oneLine(input.subject, 500) || null,
       originalSubject: oneLine(input.originalSubject, 300) || null,
     },
   }, options.now ?? new Date());

@@ -1,11 +1,11 @@
 // What a clerk may do with a registered document, and doing it: each action is one status change with its
-// history entry (and chain link), the refusal's notice to the sender queued in the same transaction.
+// history entry (and chain link), the notice to the sender of a refusal or a recall queued in the same transaction.
 import type { Request } from 'express';
 import type { Knex } from 'knex';
 import type { Config } from '../../config';
 import { addStatus, DocumentRecord, DocumentStatus, recordRecall, RegisterError } from '../../db/register/repository';
 import { findUnitById } from '../../db/units/repository';
-import { queueRefusedNotice } from '../../mail-gateway/notices/notices';
+import { queueRecalledNotice, queueRefusedNotice } from '../../mail-gateway/notices/notices';
 import { senderReplyDecision } from './register-sender-reply';
 
 export const ACTION_NAMES = ['accept', 'refuse', 'forward', 'in-progress', 'done', 'recall'] as const;
@@ -69,7 +69,7 @@ export class ActionRefused extends Error {
 
 export interface ActionOutcome {
   action: ActionName;
-  /** For a refusal: whether the notice went to the outbox, or why not. */
+  /** For a refusal or a recall: whether the notice went to the outbox, or why not. */
   notice: { queued: true; to: string } | { queued: false; why: string } | null;
 }
 
@@ -77,18 +77,30 @@ function tooLong(text: string, max: number, label: string): void {
   if (text.length > max) throw new ActionRefused(400, `${label} dài quá ${max} ký tự.`);
 }
 
+const FORWARD_TO = 'Chuyển đến: ';
+const FORWARD_REMARK = '. Ghi chú: ';
+
 /** The history note of a forward: to whom, and the clerk's note. */
 async function forwardNote(db: Knex, form: ActionForm): Promise<string> {
   const unit = form.toUnit ? await findUnitById(db, form.toUnit) : null;
   if (form.toUnit && !unit) throw new ActionRefused(400, 'Đơn vị nhận không có trong danh bạ: xin chọn lại.');
   if (!unit && !form.toPerson) throw new ActionRefused(400, 'Xin chọn đơn vị hoặc ghi tên người nhận xử lý.');
   const to = [unit?.name, form.toPerson].filter(Boolean).join(' — ');
-  return `Chuyển đến: ${to}${form.note ? `. Ghi chú: ${form.note}` : ''}`;
+  return `${FORWARD_TO}${to}${form.note ? `${FORWARD_REMARK}${form.note}` : ''}`;
+}
+
+/** The unit or person a forward's history note names (what the register book prints); the whole note otherwise. */
+export function forwardRecipientOf(note: string): string {
+  if (!note.startsWith(FORWARD_TO)) return note;
+  const to = note.slice(FORWARD_TO.length);
+  const remark = to.indexOf(FORWARD_REMARK);
+  return remark === -1 ? to : to.slice(0, remark);
 }
 
 /**
  * Applies one action of a clerk (`actor`, the account's username) to a document. Refusal needs a reason and
- * tells the sender (Điều 5.4) when the sender may be answered; a recall needs what the sender asked.
+ * tells the sender (Điều 5.4) when the sender may be answered; a recall needs what the sender asked, and tells
+ * the sender, under the same rule, that it was recorded.
  */
 export async function applyRegisterAction(db: Knex, config: Config, actor: string, doc: DocumentRecord, form: ActionForm): Promise<ActionOutcome> {
   if (!(ACTION_NAMES as readonly string[]).includes(form.action)) throw new ActionRefused(400, `Thao tác "${form.action}" không có. Các thao tác: ${ACTION_NAMES.map((a) => ACTIONS[a].label).join(', ')}.`);
@@ -104,8 +116,21 @@ export async function applyRegisterAction(db: Knex, config: Config, actor: strin
   try {
     if (action === 'recall') {
       if (!form.note) throw new ActionRefused(400, 'Xin ghi nội dung thu hồi: bên gửi yêu cầu thế nào, qua đường nào.');
-      const { recalled } = await recordRecall(db, { documentId: doc.id, actor, note: form.note, at: new Date() });
+      const decision = await senderReplyDecision(config.dataDir, doc);
+      const at = new Date();
+      // recordRecall's own transaction becomes a savepoint of this one: the recall and its notice commit together.
+      const { recalled } = await db.transaction(async (trx) => {
+        const result = await recordRecall(trx, { documentId: doc.id, actor, note: form.note, at });
+        if (result.recalled && decision.mayAnswer) {
+          await queueRecalledNotice(trx, config, {
+            documentId: doc.id, to: decision.to, originalMessageId: doc.messageId, originalSubject: doc.subject, receivedAt: doc.receivedAt,
+            soDen: doc.soDen, year: doc.year, number: doc.docNumber, subject: doc.trichYeu, recalledAt: at,
+          });
+        }
+        return result;
+      });
       if (!recalled) throw new ActionRefused(409, 'Văn bản đã được thu hồi trước đó.');
+      notice = decision.mayAnswer ? { queued: true, to: decision.to } : { queued: false, why: decision.why };
     } else if (action === 'refuse') {
       if (!form.reason) throw new ActionRefused(400, 'Xin ghi lý do từ chối: lý do được gửi cho bên gửi.');
       const decision = await senderReplyDecision(config.dataDir, doc);

@@ -23,7 +23,11 @@ const DONE_MESSAGES: Record<ActionName, string> = {
   recall: 'Đã ghi nhận văn bản bị thu hồi.',
 };
 
-const NOTICE_SENT = 'Thông báo từ chối đã được đưa vào hàng gửi đến';
+/** What the page says once an action's notice is in the outbox. */
+const NOTICE_SENT: Partial<Record<ActionName, string>> = {
+  refuse: 'Thông báo từ chối đã được đưa vào hàng gửi đến bên gửi.',
+  recall: 'Thông báo đã ghi nhận thu hồi đã được đưa vào hàng gửi đến bên gửi.',
+};
 
 /** The document id of the path when it can be one; anything else is simply not found. */
 export function documentIdParam(req: Request): string | null {
@@ -66,7 +70,8 @@ function doneMessage(req: Request): string | null {
   const action = String(req.query.done ?? '') as ActionName;
   if (!(action in DONE_MESSAGES)) return null;
   const notice = typeof req.query.notice === 'string' ? req.query.notice.slice(0, 300) : '';
-  return DONE_MESSAGES[action] + (notice === 'sent' ? ` ${NOTICE_SENT} bên gửi.` : notice ? ` ${notice}` : '');
+  const noticeText = notice === 'sent' ? NOTICE_SENT[action] : notice;
+  return DONE_MESSAGES[action] + (noticeText ? ` ${noticeText}` : '');
 }
 
 export async function registerDocumentPage(ctx: RouteContext, req: Request, res: Response): Promise<void> {
