@@ -1,6 +1,7 @@
 // Every setting of the product, in one place: name, default, one-line meaning.
 // Read from the environment once at start; tests pass their own `env` object.
 import path from 'node:path';
+import cron from 'node-cron';
 
 /** The business time zone of the province. Vietnam has no daylight saving: always +07:00. */
 export const BUSINESS_TIME_ZONE = 'Asia/Ho_Chi_Minh';
@@ -19,9 +20,15 @@ export interface Config {
   databaseUrl: string | null;
   databaseSchema: string | null;
   gatewayAddresses: string[];
+  /** Where units answer invitations by mail (plus-tagged per invitation: giaymoi+<id>@…); never registered. */
+  invitationReplyAddress: string;
   outboundSmtpUrl: string | null;
   outboxPollMs: number;
   outboxMaxAttempts: number;
+  /** Outbox rows one sender claims (and renders) at a time. */
+  outboxBatchSize: number;
+  /** SMTP connections the sender keeps open to the relay. */
+  outboxMaxConnections: number;
   trustDir: string;
   logLevel: LogLevel;
   smtpBannerName: string;
@@ -58,6 +65,10 @@ export interface Config {
   uploadMaxBytes: number;
   /** Mailboxes the IMAP intake picks official mail up from (imap:// or imaps:// URLs); empty: no IMAP intake. */
   imapUrls: string[];
+  /** When units that have not opened or not answered an invitation are reminded, before the meeting or the answer deadline. */
+  reminderOffsets: ReminderOffset[];
+  /** How often (cron expression, Vietnam time) the reminder job looks for due reminders. */
+  reminderCron: string;
   /** Folder a registered message is moved to after its registration is committed (created when missing). */
   imapProcessedFolder: string;
   /** Folder a refused (kept for reference) message is moved to. */
@@ -69,6 +80,16 @@ export interface Config {
   imapTlsRejectUnauthorized: boolean;
   /** How long a mailbox stays claimed by a gateway process that stopped renewing its claim (crashed). */
   imapLeaseMs: number;
+  /** Mã định danh (QCVN 102:2016, 13 characters) of the register's own organ in edXML packages and status messages. */
+  edxmlOrganId: string;
+  edxmlOrganName: string;
+}
+
+/** One reminder slot: `meeting-24h` = 24 hours before the meeting starts, `deadline-2h` = 2 hours before the answer deadline. */
+export interface ReminderOffset {
+  key: string;
+  anchor: 'meeting' | 'deadline';
+  beforeMinutes: number;
 }
 
 /** One stretch of office hours, in minutes after midnight, Vietnam time (end exclusive). */
@@ -113,9 +134,12 @@ export const SETTINGS: SettingSpec[] = [
   { env: 'DATABASE_URL', defaultValue: null, secret: true, description: 'unset: SQLite file in DATA_DIR; postgres://user:pass@host:port/db: PostgreSQL' },
   { env: 'DATABASE_SCHEMA', defaultValue: null, description: 'PostgreSQL schema to use (default: the server default, usually public)' },
   { env: 'GATEWAY_ADDRESSES', defaultValue: 'ubnd@binhthuan.gov.vn', description: 'comma list of official addresses the gateway accepts mail for' },
+  { env: 'INVITATION_REPLY_ADDRESS', defaultValue: 'giaymoi@binhthuan.gov.vn', description: 'address units answer invitations at by mail (giaymoi+<invitation id>@…): accepted by the gateway, applied as answers, never registered' },
   { env: 'OUTBOUND_SMTP_URL', defaultValue: null, secret: true, description: 'relay for mail we send (smtp://user:pass@host:port); unset: mail waits in the outbox' },
   { env: 'OUTBOX_POLL_MS', defaultValue: '5000', description: 'how often (milliseconds) the outbox worker looks for mail due to be sent' },
   { env: 'OUTBOX_MAX_ATTEMPTS', defaultValue: '30', description: 'delivery attempts of one outgoing mail before it is marked failed (30 ≈ 4 days of retries)' },
+  { env: 'OUTBOX_BATCH_SIZE', defaultValue: '100', description: 'outgoing mails the sender worker claims, builds and sends at a time (one commit records a whole batch; the next batch is built while one is sending)' },
+  { env: 'OUTBOX_MAX_CONNECTIONS', defaultValue: '3', description: 'SMTP connections the sender worker keeps open to the relay (OUTBOUND_SMTP_URL)' },
   { env: 'TRUST_DIR', defaultValue: './trust', description: 'folder of trusted root and intermediate certificates (.pem .crt .cer .der) and CRLs (.crl)' },
   { env: 'LOG_LEVEL', defaultValue: 'info', description: 'debug, info, warn, error or silent' },
   { env: 'OFFICE_HOURS', defaultValue: '07:00-11:30,13:30-17:00', description: 'office hours, Vietnam time: mail received outside them is processed from the next start' },
@@ -130,6 +154,8 @@ export const SETTINGS: SettingSpec[] = [
   { env: 'LOGIN_WINDOW_MINUTES', defaultValue: '15', description: 'window (minutes) of the two login limits above' },
   { env: 'PASSWORD_MIN_LENGTH', defaultValue: '10', description: 'shortest password an account may choose' },
   { env: 'UPLOAD_MAX_BYTES', defaultValue: String(50 * 1024 * 1024), description: 'largest file (Giấy mời PDF or one meeting paper) the invitation form of the website accepts' },
+  { env: 'REMINDER_OFFSETS', defaultValue: 'meeting-24h,meeting-2h', description: 'comma list of reminder slots for units that have not opened or answered an invitation: meeting-<n>h|m|d before the meeting, deadline-<n>h|m|d before the answer deadline' },
+  { env: 'REMINDER_CRON', defaultValue: '* * * * *', description: 'cron expression (Vietnam time) of the job that sends due reminders' },
   { env: 'IMAP_URL', defaultValue: null, secret: true, list: true, description: 'comma list of mailboxes to pick official mail up from (imaps://user:pass@host:993/INBOX); unset: no IMAP intake' },
   { env: 'IMAP_PROCESSED_FOLDER', defaultValue: 'Processed', description: 'IMAP folder a message is moved to once registered (created when missing)' },
   { env: 'IMAP_REFUSED_FOLDER', defaultValue: 'Refused', description: 'IMAP folder a message is moved to once kept for reference and refused (created when missing)' },
@@ -137,6 +163,8 @@ export const SETTINGS: SettingSpec[] = [
   { env: 'IMAP_RECONNECT_MAX_MS', defaultValue: '300000', description: 'longest pause (milliseconds) between two reconnections to an IMAP server (backoff from 1 s, doubling)' },
   { env: 'IMAP_TLS_REJECT_UNAUTHORIZED', defaultValue: 'true', description: 'refuse an IMAP server whose TLS certificate does not verify (false only for a test server)' },
   { env: 'IMAP_LEASE_MS', defaultValue: '60000', description: 'a mailbox is claimed by one gateway process at a time; a claim not renewed for this long (crash) passes to another' },
+  { env: 'EDXML_ORGAN_ID', defaultValue: '000.00.00.H11', description: 'mã định danh (QCVN 102:2016, 13 characters) of our organ in edXML packages and status messages; default: UBND tỉnh Bình Thuận' },
+  { env: 'EDXML_ORGAN_NAME', defaultValue: 'Ủy ban nhân dân tỉnh Bình Thuận', description: 'name of our organ in edXML packages and status messages' },
 ];
 
 function read(env: NodeJS.ProcessEnv, name: string): string | null {
@@ -230,6 +258,18 @@ function readAddresses(env: NodeJS.ProcessEnv): string[] {
   return list;
 }
 
+/** INVITATION_REPLY_ADDRESS: one plain address (no +tag: the tag is added per invitation), not a gateway address. */
+function readReplyAddress(env: NodeJS.ProcessEnv, gatewayAddresses: string[]): string {
+  const address = (read(env, 'INVITATION_REPLY_ADDRESS') ?? '').toLowerCase();
+  if (!/^[^\s@+]+@[^\s@]+\.[^\s@]+$/.test(address)) {
+    throw new ConfigError(`INVITATION_REPLY_ADDRESS không hợp lệ / invalid INVITATION_REPLY_ADDRESS "${address}" (one address without +tag, e.g. giaymoi@binhthuan.gov.vn)`);
+  }
+  if (gatewayAddresses.includes(address)) {
+    throw new ConfigError(`INVITATION_REPLY_ADDRESS không được trùng GATEWAY_ADDRESSES / must differ from the gateway addresses: "${address}"`);
+  }
+  return address;
+}
+
 function readTlsFiles(env: NodeJS.ProcessEnv, cwd: string): Pick<Config, 'smtpTlsCert' | 'smtpTlsKey'> {
   const cert = read(env, 'SMTP_TLS_CERT');
   const key = read(env, 'SMTP_TLS_KEY');
@@ -267,6 +307,15 @@ function readImapUrls(env: NodeJS.ProcessEnv): string[] {
   return list;
 }
 
+/** A mã định danh of QCVN 102:2016: four groups separated by dots, `000.00.00.H11` style (13 characters). */
+function readOrganId(env: NodeJS.ProcessEnv): string {
+  const raw = read(env, 'EDXML_ORGAN_ID') ?? '';
+  if (!/^[0-9A-Z]{3}\.[0-9A-Z]{2}\.[0-9A-Z]{2}\.[A-Z][0-9]{2}$/.test(raw)) {
+    throw new ConfigError(`EDXML_ORGAN_ID phải là mã định danh 13 ký tự / must be a 13-character organ id like 000.00.00.H11, got "${raw}"`);
+  }
+  return raw;
+}
+
 function readDatabaseUrl(env: NodeJS.ProcessEnv): string | null {
   const url = read(env, 'DATABASE_URL');
   if (url && !/^postgres(ql)?:\/\//.test(url)) {
@@ -299,9 +348,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     databaseUrl: readDatabaseUrl(env),
     databaseSchema: read(env, 'DATABASE_SCHEMA'),
     gatewayAddresses: readAddresses(env),
+    invitationReplyAddress: readReplyAddress(env, readAddresses(env)),
     outboundSmtpUrl: read(env, 'OUTBOUND_SMTP_URL'),
     outboxPollMs: readPositiveInt(env, 'OUTBOX_POLL_MS'),
     outboxMaxAttempts: readPositiveInt(env, 'OUTBOX_MAX_ATTEMPTS'),
+    outboxBatchSize: readPositiveInt(env, 'OUTBOX_BATCH_SIZE'),
+    outboxMaxConnections: readPositiveInt(env, 'OUTBOX_MAX_CONNECTIONS'),
     trustDir: path.resolve(cwd, read(env, 'TRUST_DIR')!),
     logLevel: readLogLevel(env),
     officeHours: readOfficeHours(env),
@@ -316,6 +368,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     loginWindowMinutes: readPositiveInt(env, 'LOGIN_WINDOW_MINUTES'),
     passwordMinLength: readPositiveInt(env, 'PASSWORD_MIN_LENGTH'),
     uploadMaxBytes: readPositiveInt(env, 'UPLOAD_MAX_BYTES'),
+    reminderOffsets: readReminderOffsets(env),
+    reminderCron: readCron(env, 'REMINDER_CRON'),
     imapUrls: readImapUrls(env),
     imapProcessedFolder: read(env, 'IMAP_PROCESSED_FOLDER')!,
     imapRefusedFolder: read(env, 'IMAP_REFUSED_FOLDER')!,
@@ -323,7 +377,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     imapReconnectMaxMs: readPositiveInt(env, 'IMAP_RECONNECT_MAX_MS'),
     imapTlsRejectUnauthorized: readBoolean(env, 'IMAP_TLS_REJECT_UNAUTHORIZED'),
     imapLeaseMs: readPositiveInt(env, 'IMAP_LEASE_MS'),
+    edxmlOrganId: readOrganId(env),
+    edxmlOrganName: read(env, 'EDXML_ORGAN_NAME')!,
   };
+}
+
+const DURATION_MINUTES: Record<string, number> = { m: 1, h: 60, d: 24 * 60 };
+
+function readReminderOffsets(env: NodeJS.ProcessEnv): ReminderOffset[] {
+  const text = read(env, 'REMINDER_OFFSETS') ?? '';
+  const offsets = text.split(',').map((item) => item.trim()).filter(Boolean).map((item) => {
+    const match = /^(meeting|deadline)-(\d{1,4})([mhd])$/.exec(item);
+    if (!match) {
+      throw new ConfigError(`REMINDER_OFFSETS: "${item}" không đúng dạng meeting-24h / deadline-2h / is not like meeting-24h or deadline-2h`);
+    }
+    const beforeMinutes = Number(match[2]) * DURATION_MINUTES[match[3]];
+    if (beforeMinutes <= 0) throw new ConfigError(`REMINDER_OFFSETS: "${item}" phải lớn hơn 0 / must be more than zero`);
+    return { key: item, anchor: match[1] as ReminderOffset['anchor'], beforeMinutes };
+  });
+  return [...new Map(offsets.map((o) => [o.key, o])).values()];
+}
+
+function readCron(env: NodeJS.ProcessEnv, name: string): string {
+  const expression = read(env, name)!;
+  if (!cron.validate(expression)) throw new ConfigError(`${name}: "${expression}" không phải biểu thức cron / is not a cron expression`);
+  return expression;
 }
 
 /** Hides the password of a URL-like secret, keeps the rest readable. */
@@ -362,9 +440,12 @@ export function describeConfig(env: NodeJS.ProcessEnv = process.env, cwd: string
     DATABASE_URL: config.databaseUrl,
     DATABASE_SCHEMA: config.databaseSchema,
     GATEWAY_ADDRESSES: config.gatewayAddresses.join(','),
+    INVITATION_REPLY_ADDRESS: config.invitationReplyAddress,
     OUTBOUND_SMTP_URL: config.outboundSmtpUrl,
     OUTBOX_POLL_MS: String(config.outboxPollMs),
     OUTBOX_MAX_ATTEMPTS: String(config.outboxMaxAttempts),
+    OUTBOX_BATCH_SIZE: String(config.outboxBatchSize),
+    OUTBOX_MAX_CONNECTIONS: String(config.outboxMaxConnections),
     TRUST_DIR: config.trustDir,
     LOG_LEVEL: config.logLevel,
     OFFICE_HOURS: formatOfficeHours(config.officeHours),
@@ -378,6 +459,8 @@ export function describeConfig(env: NodeJS.ProcessEnv = process.env, cwd: string
     LOGIN_MAX_ATTEMPTS_PER_ADDRESS: String(config.loginMaxAttemptsPerAddress),
     LOGIN_WINDOW_MINUTES: String(config.loginWindowMinutes),
     PASSWORD_MIN_LENGTH: String(config.passwordMinLength),
+    REMINDER_OFFSETS: config.reminderOffsets.map((o) => o.key).join(',') || null,
+    REMINDER_CRON: config.reminderCron,
     IMAP_URL: config.imapUrls.join(',') || null,
     IMAP_PROCESSED_FOLDER: config.imapProcessedFolder,
     IMAP_REFUSED_FOLDER: config.imapRefusedFolder,
@@ -385,6 +468,8 @@ export function describeConfig(env: NodeJS.ProcessEnv = process.env, cwd: string
     IMAP_RECONNECT_MAX_MS: String(config.imapReconnectMaxMs),
     IMAP_TLS_REJECT_UNAUTHORIZED: String(config.imapTlsRejectUnauthorized),
     IMAP_LEASE_MS: String(config.imapLeaseMs),
+    EDXML_ORGAN_ID: config.edxmlOrganId,
+    EDXML_ORGAN_NAME: config.edxmlOrganName,
   };
   return SETTINGS.map((spec) => {
     const value = effective[spec.env];
