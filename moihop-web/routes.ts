@@ -21,6 +21,7 @@ import { registerDocumentPage, registerStatusSubmit } from './pages/register-doc
 import { registerFileDownload, registerRawDownload } from './pages/register-files';
 import { manualRegistrationPage, manualRegistrationSubmit } from './pages/register-manual';
 import { registerBookPage, registerBookPdf } from './pages/register-book';
+import { registerEdxmlDownload, registerEdxmlStatusDownload } from './pages/register-edxml';
 
 /** Who may use a route: 'public', 'signed-in', 'account', 'unit', 'clerk', 'admin', 'staff' (see auth/guards.ts). */
 export type { Audience };
@@ -106,4 +107,6 @@ export const ROUTES: Route[] = [
   { method: 'post', path: '/register/:id/status', who: 'staff', handler: registerStatusSubmit },
   { method: 'get', path: '/register/:id/files/:position', who: 'staff', handler: registerFileDownload },
   { method: 'get', path: '/register/:id/raw', who: 'staff', handler: registerRawDownload },
+  { method: 'get', path: '/register/:id/edxml', who: 'staff', handler: registerEdxmlDownload },
+  { method: 'get', path: '/register/:id/edxml/status', who: 'staff', handler: registerEdxmlStatusDownload },
 ];
