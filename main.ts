@@ -4,6 +4,7 @@ import { StartupError } from './db/connection';
 import { openPreparedDatabase } from './db/prepare';
 import { startSmtp } from './mail-gateway/smtp/server';
 import { startWeb } from './moihop-web/server';
+import { startQuarterlyReportJob } from './moihop-web/statistics/quarterly-report';
 import { startOutboxWorker } from './mail-gateway/outbox/worker';
 import { startImapIntake } from './mail-gateway/imap/intake';
 import { timeLimitedResolver } from './mail-gateway/sender-checks/mail-auth';
@@ -55,6 +56,9 @@ async function main(): Promise<void> {
   if (parts.includes('web')) {
     const web = await startWeb(db, config);
     closers.push(web.close);
+    // The quarterly statistics report (Điều 11); processes on one database generate each quarter once.
+    const reports = startQuarterlyReportJob(db, config);
+    closers.push(reports.stop);
   }
   // The sender of the outbox runs with either part: the gateway queues notices, the website invitation mail.
   // Rows are leased, so a gateway and a web process on one database never send the same mail twice.

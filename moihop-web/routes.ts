@@ -20,6 +20,7 @@ import { registerListPage } from './pages/register-list';
 import { registerDocumentPage, registerStatusSubmit } from './pages/register-document';
 import { registerFileDownload, registerRawDownload } from './pages/register-files';
 import { manualRegistrationPage, manualRegistrationSubmit } from './pages/register-manual';
+import { registerReportDownload, registerStatisticsCsv, registerStatisticsPage, registerStatisticsXlsx } from './pages/register-statistics';
 import { registerBookPage, registerBookPdf } from './pages/register-book';
 import { registerEdxmlDownload, registerEdxmlStatusDownload } from './pages/register-edxml';
 
@@ -103,6 +104,10 @@ export const ROUTES: Route[] = [
   { method: 'post', path: '/register/new', who: 'staff', handler: manualRegistrationSubmit },
   { method: 'get', path: '/register/book', who: 'staff', handler: registerBookPage },
   { method: 'get', path: '/register/book.pdf', who: 'staff', handler: registerBookPdf },
+  { method: 'get', path: '/register/statistics', who: 'staff', handler: registerStatisticsPage },
+  { method: 'get', path: '/register/statistics.csv', who: 'staff', handler: registerStatisticsCsv },
+  { method: 'get', path: '/register/statistics.xlsx', who: 'staff', handler: registerStatisticsXlsx },
+  { method: 'get', path: '/register/reports/:id.xlsx', who: 'staff', handler: registerReportDownload },
   { method: 'get', path: '/register/:id', who: 'staff', handler: registerDocumentPage },
   { method: 'post', path: '/register/:id/status', who: 'staff', handler: registerStatusSubmit },
   { method: 'get', path: '/register/:id/files/:position', who: 'staff', handler: registerFileDownload },

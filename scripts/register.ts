@@ -1,6 +1,8 @@
-// `npm run -s register -- list [--json] [--year Y] [--status S]`, `register -- show <id> [--json]` and
-// `register -- verify-chain [--json]`: the incoming register (sổ văn bản đến) as the database has it, and
-// whether its hash chain still matches it.
+// `npm run -s register -- list [--json] [--year Y] [--status S]`, `register -- show <id> [--json]`,
+// `register -- verify-chain [--json]`, `register -- edxml <id> [--out file]` and
+// `register -- edxml-status <id> [--code NN]`: the incoming register (sổ văn bản đến) as the database has it,
+// whether its hash chain still matches it, and a document in the exchange format (QCVN 102:2016 edXML).
+import fs from 'node:fs';
 import type { Knex } from 'knex';
 import { openPreparedDatabase } from '../db/prepare';
 import {
@@ -8,9 +10,13 @@ import {
 } from '../db/register/repository';
 import { formatIsoVietnam } from '../db/time';
 import { verifyChain } from '../db/register/chain';
-import { commandConfig, runCommand, UsageError } from './cli';
+import { commandConfig, runCommand, stringOption, UsageError } from './cli';
+import { exportDocumentPackage, exportStatusMessage } from '../mail-gateway/edxml/export';
+import { isStatusCode } from '../mail-gateway/edxml/status';
+import { StoredFileError } from '../mail-gateway/edxml/stored-files';
+import { parseStatsArgs, printStatistics, STATS_USAGE } from '../moihop-web/statistics/stats-command';
 
-const USAGE = `usage: register list [--json] [--year YYYY] [--status "${DOCUMENT_STATUSES.join('|')}"] | register show <id> [--json] | register verify-chain [--json]`;
+const USAGE = `usage: register list [--json] [--year YYYY] [--status "${DOCUMENT_STATUSES.join('|')}"] | register show <id> [--json] | register verify-chain [--json] | register edxml <id> [--out file] | register edxml-status <id> [--code NN]`;
 const PAGE = 1000;
 
 interface ListArgs {
@@ -126,6 +132,20 @@ function printRecord(doc: DocumentRecord): void {
   console.log(lines.join('\n'));
 }
 
+/** `<id> [--name value]`: the id and the one option a subcommand takes, anything else a usage error. */
+function idWithOption(rest: string[], option: string): { id: string; value: string | null } {
+  const [id, ...flags] = rest;
+  const value = stringOption(option, flags);
+  const valid = flags.length === 0 || (flags.length === 2 && flags[0] === option && value !== null && !value.startsWith('--'));
+  if (!id || id.startsWith('--') || !valid) throw new UsageError(USAGE);
+  return { id: id.trim(), value };
+}
+
+function unknownDocument(id: string): number {
+  process.stderr.write(`register: không có văn bản mã ${id} / no document with id ${id}\n`);
+  return 2;
+}
+
 runCommand('register', async () => {
   const [command, ...rest] = process.argv.slice(2);
   const config = commandConfig();
@@ -176,5 +196,50 @@ runCommand('register', async () => {
       await db.destroy();
     }
   }
-  throw new UsageError(USAGE);
+  if (command === 'edxml') {
+    const { id, value: out } = idWithOption(rest, '--out');
+    const db = await openPreparedDatabase(config);
+    try {
+      const exported = await exportDocumentPackage(db, config, id);
+      if (!exported) return unknownDocument(id);
+      if (out) fs.writeFileSync(out, exported.xml);
+      else process.stdout.write(exported.xml);
+    } catch (err) {
+      if (!(err instanceof StoredFileError)) throw err;
+      process.stderr.write(`register: ${err.message}\n`);
+      return 1;
+    } finally {
+      await db.destroy();
+    }
+    return 0;
+  }
+  if (command === 'edxml-status') {
+    const { id, value: code } = idWithOption(rest, '--code');
+    if (code !== null && !isStatusCode(code)) throw new UsageError(`--code phải là một trong / must be one of: 01, 02, 03, 04, 05, 06, 13`);
+    const db = await openPreparedDatabase(config);
+    try {
+      const lookup = await exportStatusMessage(db, config, id, code ?? undefined);
+      if (lookup.found === 'no-document') return unknownDocument(id);
+      if (lookup.found === 'no-entry') {
+        process.stderr.write(`register: văn bản ${id} chưa từng có trạng thái mã ${code} / document ${id} never had status ${code}\n`);
+        return 1;
+      }
+      process.stdout.write(lookup.message.xml);
+    } finally {
+      await db.destroy();
+    }
+    return 0;
+  }
+  if (command === 'stats') {
+    const args = parseStatsArgs(rest);
+    if ('error' in args) throw new UsageError(args.error);
+    const db = await openPreparedDatabase(config);
+    try {
+      await printStatistics(db, args.period, args.json, (text) => process.stdout.write(text));
+    } finally {
+      await db.destroy();
+    }
+    return 0;
+  }
+  throw new UsageError(`${USAGE} | ${STATS_USAGE}`);
 });

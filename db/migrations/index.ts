@@ -8,6 +8,7 @@ import * as invitations from './20261123170000_invitations';
 import * as registerScreens from './20261123180000_register_screens';
 import * as imapMailboxes from './20261123200000_imap_mailboxes';
 import * as unitGroups from './20261123210000_unit_groups';
+import * as registerReports from './20261123220000_register_reports';
 
 export interface Migration {
   name: string;
@@ -24,4 +25,5 @@ export const MIGRATIONS: Migration[] = [
   { name: '20261123180000_register_screens', ...registerScreens },
   { name: '20261123200000_imap_mailboxes', ...imapMailboxes },
   { name: '20261123210000_unit_groups', ...unitGroups },
+  { name: '20261123220000_register_reports', ...registerReports },
 ];
