@@ -26,6 +26,7 @@ import { dropSchema, tempDir } from '../test/support/databases';
 import { POSTGRES_URL } from '../test/support/paths';
 import { WebClient } from '../test/support/web-client';
 import { setLogLevel } from '../log';
+import { seededRandom, pick } from './bench-data';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -67,18 +68,6 @@ function parseOptions(argv: string[]): Options {
   return options;
 }
 
-/** A small seeded generator (mulberry32): the same data set on every run. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const TOPICS = [
   'Họp bàn công tác phòng, chống lụt bão', 'Họp giao ban kinh tế - xã hội tháng', 'Hội nghị triển khai kế hoạch đầu tư công',
   'Họp thẩm định dự án hồ chứa nước', 'Hội nghị sơ kết công tác cải cách hành chính', 'Họp bàn giải pháp giải ngân vốn đầu tư công',
@@ -90,10 +79,6 @@ const TOPICS = [
 const PLACES = ['Phòng họp số 1, UBND tỉnh', 'Phòng họp số 2, UBND tỉnh', 'Hội trường Tỉnh ủy', 'Phòng họp trực tuyến (điểm cầu các huyện)', 'Trung tâm Hội nghị tỉnh'];
 const HOSTS = ['Chủ tịch UBND tỉnh', 'Phó Chủ tịch Thường trực UBND tỉnh', 'Phó Chủ tịch UBND tỉnh', 'Chánh Văn phòng UBND tỉnh'];
 const START_TIMES: Array<[number, number]> = [[7, 30], [8, 0], [9, 0], [13, 30], [14, 0], [15, 0]];
-
-function pick<T>(random: () => number, list: readonly T[]): T {
-  return list[Math.floor(random() * list.length)];
-}
 
 function sample<T>(random: () => number, list: readonly T[], count: number): T[] {
   const copy = [...list];

@@ -233,7 +233,7 @@ for (const kind of DATABASE_KINDS) {
         const res = await clerk.post(`/register/${unsigned}/status`, { action: 'recall', note: 'x' });
         assert.equal(res.status, 403);
         assert.match(res.html, /Biểu mẫu đã hết hạn hoặc không hợp lệ/);
-        const statuses = await withDatabase(env, (db) => db('document_status_history').where({ document_id: unsigned }).pluck('status'));
+        const statuses = await withDatabase(env, (db) => db('document_status_history').where({ document_id: unsigned }).orderBy('id').pluck('status'));
         assert.deepEqual(statuses, ['đã đến', 'từ chối']);
       });
 

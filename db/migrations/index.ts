@@ -9,6 +9,8 @@ import * as registerScreens from './20261123180000_register_screens';
 import * as imapMailboxes from './20261123200000_imap_mailboxes';
 import * as unitGroups from './20261123210000_unit_groups';
 import * as registerReports from './20261123220000_register_reports';
+import * as registerListIndexes from './20261123225000_register_list_indexes';
+import * as registerSearchTokens from './20261124000000_register_search_tokens';
 
 export interface Migration {
   name: string;
@@ -26,4 +28,6 @@ export const MIGRATIONS: Migration[] = [
   { name: '20261123200000_imap_mailboxes', ...imapMailboxes },
   { name: '20261123210000_unit_groups', ...unitGroups },
   { name: '20261123220000_register_reports', ...registerReports },
+  { name: '20261123225000_register_list_indexes', ...registerListIndexes },
+  { name: '20261124000000_register_search_tokens', ...registerSearchTokens },
 ];

@@ -5,13 +5,25 @@ import type { RouteContext } from '../routes';
 import { renderPage } from '../render';
 import { DOCUMENT_STATUSES, URGENCIES } from '../../db/register/repository';
 import { CursorError, documentTypesInRegister, searchRegister, VERDICT_FILTERS } from '../../db/register/search';
-import { listUnits } from '../../db/units/repository';
+import { listUnitsCached, Unit } from '../../db/units/repository';
 import { isoDateVietnam } from '../../db/time';
 import { badRequestPage } from './error-pages';
 import { filterFormFromRequest, hasFilters, registerListLink, registerQueryOf } from './register-filters';
 import { registerViewHelpers, VERDICT_LABELS } from './register-format';
 
 export const REGISTER_PAGE_SIZE = 50;
+
+/** The sender filter's ids and the names the rows show, built once per copy of the unit directory. */
+const directoryViews = new WeakMap<readonly Unit[], { ids: Set<string>; names: Map<string, string> }>();
+
+function directoryView(units: readonly Unit[]): { ids: Set<string>; names: Map<string, string> } {
+  let view = directoryViews.get(units);
+  if (!view) {
+    view = { ids: new Set(units.map((u) => u.id)), names: new Map(units.map((u) => [u.id, u.name])) };
+    directoryViews.set(units, view);
+  }
+  return view;
+}
 
 function cursorParam(req: Request, name: string): string | undefined {
   const value = req.query[name];
@@ -20,8 +32,9 @@ function cursorParam(req: Request, name: string): string | undefined {
 
 export async function registerListPage(ctx: RouteContext, req: Request, res: Response): Promise<void> {
   const form = filterFormFromRequest(req);
-  const units = await listUnits(ctx.db);
-  const { query, errors } = registerQueryOf(form, new Set(units.map((u) => u.id)));
+  const units = await listUnitsCached(ctx.db);
+  const directory = directoryView(units);
+  const { query, errors } = registerQueryOf(form, directory.ids);
   if (errors.length) return badRequestPage(res, errors.join(' '));
   const after = cursorParam(req, 'after');
   const before = cursorParam(req, 'before');
@@ -50,7 +63,7 @@ export async function registerListPage(ctx: RouteContext, req: Request, res: Res
     previousLink: page.previous ? registerListLink(form, { before: page.previous }) : null,
     firstLink: after || before ? registerListLink(form) : null,
     units,
-    unitNames: new Map(units.map((u) => [u.id, u.name])),
+    unitNames: directory.names,
     statuses: DOCUMENT_STATUSES,
     urgencies: [...URGENCIES].reverse(),
     verdicts: VERDICT_FILTERS.map((v) => ({ value: v, label: VERDICT_LABELS[v] })),
