@@ -18,6 +18,8 @@ import { envelopeFromHeaders } from '../mail-gateway/imap/envelope';
 import { reconnectDelay } from '../mail-gateway/imap/backoff';
 import { describeConfig, loadConfig } from '../config';
 import { processMemory } from './support/process-memory';
+import { createInvitation, makeInvitationFiles } from './support/invitation-fixtures';
+import { isoDateVietnam } from '../db/time';
 
 const skip = dovecotInstalled() ? false : 'dovecot is not installed (apt-get install dovecot-imapd; .ci/run does it)';
 
@@ -76,9 +78,11 @@ describe('IMAP intake: settings and parsing', () => {
 
   it('takes the envelope sender from Return-Path, else From, and the client from the topmost Received', () => {
     const withPath = envelopeFromHeaders('Return-Path: <VPTU@binhthuan.gov.vn>\r\nReceived: from mx.sender.vn (mx.sender.vn [203.0.113.7])\r\n by mail.binhthuan.gov.vn\r\nFrom: Other <other@x.vn>\r\nMessage-ID: <a@b>', 'imap.host');
-    assert.deepEqual(withPath, { mailFrom: 'vptu@binhthuan.gov.vn', clientIp: '203.0.113.7', helo: 'mx.sender.vn', hasMessageId: true });
+    assert.deepEqual(withPath, { mailFrom: 'vptu@binhthuan.gov.vn', clientIp: '203.0.113.7', helo: 'mx.sender.vn', hasMessageId: true, recipients: [] });
     const fromOnly = envelopeFromHeaders('From: "Văn thư" <vptu@binhthuan.gov.vn>\r\nSubject: x', 'imap.host');
-    assert.deepEqual(fromOnly, { mailFrom: 'vptu@binhthuan.gov.vn', clientIp: '127.0.0.1', helo: 'imap.host', hasMessageId: false });
+    assert.deepEqual(fromOnly, { mailFrom: 'vptu@binhthuan.gov.vn', clientIp: '127.0.0.1', helo: 'imap.host', hasMessageId: false, recipients: [] });
+    const addressed = envelopeFromHeaders('Delivered-To: giaymoi@binhthuan.gov.vn\r\nTo: "A" <Giaymoi+01ABC@binhthuan.gov.vn>, ubnd@binhthuan.gov.vn\r\nCc: Nhom: x@y.vn;', 'h');
+    assert.deepEqual(addressed.recipients, ['giaymoi@binhthuan.gov.vn', 'giaymoi+01abc@binhthuan.gov.vn', 'ubnd@binhthuan.gov.vn', 'x@y.vn']);
     assert.equal(envelopeFromHeaders('Return-Path: <>\r\nFrom: a@b.vn', 'h').mailFrom, null, 'a bounce stays a null sender');
   });
 
@@ -144,6 +148,37 @@ describe('IMAP intake against dovecot', { skip }, () => {
       await imapProduct?.stop();
       await imap.dispose();
       await disposeEnv(smtpEnv);
+      await disposeEnv(env);
+    }
+  });
+
+  it('a reply to an invitation found in the mailbox is the unit\'s answer: recorded, moved, never registered', async () => {
+    const files = await makeInvitationFiles();
+    const imap = await startDovecot();
+    const env = imapEnv('sqlite', imap);
+    let product: RunningProduct | null = null;
+    try {
+      const startsAt = new Date(`${isoDateVietnam(new Date(Date.now() + 3 * 86_400_000))}T09:00:00+07:00`);
+      const id = await createInvitation(env, files, { title: 'Họp bàn kế hoạch phòng chống thiên tai', startsAt, units: ['vptinhuy'] });
+      const reply = Buffer.from([
+        `Return-Path: <${UNIT_SENDER}>`, `From: Van phong Tinh uy <${UNIT_SENDER}>`, `To: giaymoi+${id}@binhthuan.gov.vn`,
+        'Subject: Re: Giay moi hop', `Message-ID: <reply-${crypto.randomUUID()}@binhthuan.gov.vn>`, 'MIME-Version: 1.0',
+        'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: 8bit', '',
+        'Không tham dự, trùng lịch tiếp công dân.', '', '> Kính gửi: Văn phòng Tỉnh ủy,', '> Văn phòng UBND tỉnh trân trọng kính mời', '',
+      ].join('\r\n'), 'utf8');
+      await imap.append([reply]);
+      product = await startProduct(env);
+      await waitFor('the reply moved to Processed', async () => (await imap.uids()).length === 0 && (await imap.uids('Processed')).length === 1);
+      await withDatabase(env, async (db) => {
+        const answer = await db('invitation_units').where({ invitation_id: id, unit_id: 'van-phong-tinh-uy' }).first('answer', 'reason', 'answer_source');
+        assert.deepEqual({ ...answer }, { answer: 'không tham dự', reason: 'trùng lịch tiếp công dân', answer_source: 'mail' });
+        assert.equal(Number((await db('documents').count({ n: '*' }))[0].n), 0, 'an answer is not a document');
+        assert.deepEqual(await db('answer_mails').pluck('outcome'), ['APPLIED']);
+      });
+    } finally {
+      await product?.stop();
+      await imap.dispose();
+      files.remove();
       await disposeEnv(env);
     }
   });

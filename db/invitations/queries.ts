@@ -41,7 +41,7 @@ const PREFIXED_COLUMNS = INVITATION_COLUMNS.map((c) => `invitations.${c}`);
 const INVITED_COLUMNS = [
   'invitation_units.unit_id', 'invitation_units.first_read_at', 'invitation_units.first_read_by', 'invitation_units.answer',
   'invitation_units.attendee_name', 'invitation_units.attendee_position', 'invitation_units.attendee_phone', 'invitation_units.reason',
-  'invitation_units.answered_at', 'invitation_units.answered_by', 'invitation_units.answered_sequence',
+  'invitation_units.answered_at', 'invitation_units.answered_by', 'invitation_units.answered_sequence', 'invitation_units.answer_source',
 ];
 
 function checkMonth(month: string | undefined): void {

@@ -5,7 +5,7 @@ import { formatDateTimeVi } from '../time';
 import type { VerificationReport, Verdict } from '../../mail-gateway/signature/verify-pdf';
 import { AnswerRow, INVITATION_COLUMNS, InvitationRow, searchTextOf, stamp, toAnswer } from './rows';
 import {
-  ANSWERABLE_STATUSES, AnswerDetails, InvitationError, InvitationFile, InvitationFields, InvitationFinding, InvitationStatus, UnitAnswer,
+  ANSWERABLE_STATUSES, AnswerDetails, AnswerSource, InvitationError, InvitationFile, InvitationFields, InvitationFinding, InvitationStatus, UnitAnswer,
 } from './types';
 
 /** A stored file about to be recorded: the database gives its position and times. */
@@ -243,8 +243,14 @@ async function explainRefusedAnswer(trx: Knex.Transaction, invitationId: string,
  * the deadline has not passed at `at`; the answer joins the unit's answer history.
  */
 export async function recordAnswer(
-  db: Knex, input: { invitationId: string; unitId: string; username: string; at: Date; details: AnswerDetails },
+  db: Knex,
+  input: {
+    invitationId: string; unitId: string; username: string; at: Date; details: AnswerDetails;
+    /** Where the answer was given (default the website); a mail answer names its row of answer_mails. */
+    source?: { kind: AnswerSource; answerMailId?: string | null };
+  },
 ): Promise<UnitAnswer> {
+  const source = input.source?.kind ?? 'web';
   return db.transaction(async (trx) => {
     const open = trx('invitations')
       .select(trx.raw('1'))
@@ -260,6 +266,7 @@ export async function recordAnswer(
         answered_at: stamp(input.at),
         answered_by: input.username,
         answered_sequence: trx.raw('(SELECT sequence FROM invitations WHERE id = ?)', [input.invitationId]),
+        answer_source: source,
       });
     if (updated === 0) return explainRefusedAnswer(trx, input.invitationId, input.unitId);
     const { sequence } = (await trx('invitations').where({ id: input.invitationId }).first('sequence')) as { sequence: number | string };
@@ -270,6 +277,8 @@ export async function recordAnswer(
       answered_at: stamp(input.at),
       answered_by: input.username,
       sequence: Number(sequence),
+      source,
+      answer_mail_id: input.source?.answerMailId ?? null,
     }).returning('*')) as AnswerRow[];
     return toAnswer(row);
   });

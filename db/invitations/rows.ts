@@ -4,7 +4,7 @@ import type { Urgency } from '../register/repository';
 import type { VerificationReport, Verdict } from '../../mail-gateway/signature/verify-pdf';
 import { newUlid, ULID_PATTERN } from '../ids';
 import type {
-  AnswerKind, FileKind, Invitation, InvitationEvent, InvitationFile, InvitationFinding, InvitationStatus, ReadMark, UnitAnswer,
+  AnswerKind, AnswerSource, FileKind, Invitation, InvitationEvent, InvitationFile, InvitationFinding, InvitationStatus, ReadMark, UnitAnswer,
 } from './types';
 
 type Stamp = string | Date;
@@ -35,11 +35,12 @@ export interface AnswerColumns {
 
 export interface InvitedRow extends AnswerColumns {
   invitation_id: string; unit_id: string; first_read_at: Stamp | null; first_read_by: string | null; answered_at: Stamp | null;
-  answered_by: string | null; answered_sequence: number | string | null;
+  answered_by: string | null; answered_sequence: number | string | null; answer_source?: string | null;
 }
 
 export interface AnswerRow extends AnswerColumns {
   id: number; invitation_id: string; unit_id: string; answered_at: Stamp; answered_by: string; sequence: number | string;
+  source?: string | null; answer_mail_id?: string | null;
 }
 
 export interface HistoryRow {
@@ -110,7 +111,7 @@ export function toEvent(row: HistoryRow): InvitationEvent {
   return { status: row.status as InvitationStatus, sequence: Number(row.sequence), at: toDate(row.at)!, actor: row.actor, note: row.note };
 }
 
-function answerDetails(row: AnswerColumns) {
+export function answerDetails(row: AnswerColumns) {
   return {
     answer: row.answer as AnswerKind,
     attendeeName: row.attendee_name,
@@ -122,11 +123,14 @@ function answerDetails(row: AnswerColumns) {
 
 export function currentAnswer(row: InvitedRow): UnitAnswer | null {
   if (row.answer === null || row.answered_at === null) return null;
-  return { ...answerDetails(row), answeredAt: toDate(row.answered_at)!, answeredBy: row.answered_by ?? '', sequence: Number(row.answered_sequence ?? 0) };
+  return {
+    ...answerDetails(row), answeredAt: toDate(row.answered_at)!, answeredBy: row.answered_by ?? '', sequence: Number(row.answered_sequence ?? 0),
+    source: (row.answer_source ?? 'web') as AnswerSource,
+  };
 }
 
 export function toAnswer(row: AnswerRow): UnitAnswer {
-  return { ...answerDetails(row), answeredAt: toDate(row.answered_at)!, answeredBy: row.answered_by, sequence: Number(row.sequence) };
+  return { ...answerDetails(row), answeredAt: toDate(row.answered_at)!, answeredBy: row.answered_by, sequence: Number(row.sequence), source: (row.source ?? 'web') as AnswerSource };
 }
 
 export function readMark(row: InvitedRow): ReadMark | null {

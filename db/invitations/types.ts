@@ -104,12 +104,17 @@ export interface AnswerDetails {
   reason: string | null;
 }
 
+/** Where an answer was given: on the website, or by mail (a reply to the invitation mail, see mail-gateway/answers). */
+export type AnswerSource = 'web' | 'mail';
+
 export interface UnitAnswer extends AnswerDetails {
   answeredAt: Date;
   /** Account username that answered. */
   answeredBy: string;
   /** The invitation's sequence when answered: lower than the current one means the answer predates a change. */
   sequence: number;
+  /** Where the answer was given (answers from before answers by mail existed: 'web'). */
+  source?: AnswerSource;
 }
 
 export interface ReadMark {

@@ -10,6 +10,7 @@ import * as imapMailboxes from './20261123200000_imap_mailboxes';
 import * as unitGroups from './20261123210000_unit_groups';
 import * as registerReports from './20261123220000_register_reports';
 import * as registerListIndexes from './20261123225000_register_list_indexes';
+import * as answerSource from './20261123230000_answer_source';
 import * as registerSearchTokens from './20261124000000_register_search_tokens';
 
 export interface Migration {
@@ -29,5 +30,6 @@ export const MIGRATIONS: Migration[] = [
   { name: '20261123210000_unit_groups', ...unitGroups },
   { name: '20261123220000_register_reports', ...registerReports },
   { name: '20261123225000_register_list_indexes', ...registerListIndexes },
+  { name: '20261123230000_answer_source', ...answerSource },
   { name: '20261124000000_register_search_tokens', ...registerSearchTokens },
 ];

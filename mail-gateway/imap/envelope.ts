@@ -13,6 +13,8 @@ export interface ImapEnvelope {
   helo: string;
   /** Whether the message carries a Message-ID (without one, a re-fetch is recognised by its content). */
   hasMessageId: boolean;
+  /** Where it was sent (Delivered-To, X-Original-To, To, Cc): a reply to an invitation is told apart by these. */
+  recipients: string[];
 }
 
 /** Enough for any sane header block; a longer one is read only this far. */
@@ -44,13 +46,18 @@ export function headerFields(block: string): Array<{ name: string; value: string
   return fields;
 }
 
-function firstAddress(value: string): string | null {
-  for (const entry of addressparser(value)) {
-    const address = entry.address ?? entry.group?.find((g) => g.address)?.address;
-    if (address) return address.toLowerCase();
-  }
-  return null;
+function addressesOf(value: string): string[] {
+  return addressparser(value)
+    .flatMap((entry) => (entry.group ? entry.group.map((g) => g.address) : [entry.address]))
+    .filter((address): address is string => Boolean(address))
+    .map((address) => address.toLowerCase());
 }
+
+function firstAddress(value: string): string | null {
+  return addressesOf(value)[0] ?? null;
+}
+
+const RECIPIENT_FIELDS = ['delivered-to', 'x-original-to', 'to', 'cc'];
 
 export function envelopeFromHeaders(block: string, fallbackHelo: string): ImapEnvelope {
   const fields = headerFields(block);
@@ -62,7 +69,8 @@ export function envelopeFromHeaders(block: string, fallbackHelo: string): ImapEn
   const received = field('received') ?? '';
   const ip = /\[(?:IPv6:)?([0-9a-fA-F:.]+)\]/.exec(received)?.[1] ?? '127.0.0.1';
   const helo = /^from\s+([^\s(;]+)/i.exec(received)?.[1] ?? fallbackHelo;
-  return { mailFrom, clientIp: ip, helo, hasMessageId: field('message-id') !== null };
+  const recipients = [...new Set(fields.filter((f) => RECIPIENT_FIELDS.includes(f.name)).flatMap((f) => addressesOf(f.value)))];
+  return { mailFrom, clientIp: ip, helo, hasMessageId: field('message-id') !== null, recipients };
 }
 
 export function readImapEnvelope(file: string, fallbackHelo: string): ImapEnvelope {

@@ -10,6 +10,8 @@ import { spoolMessage, MessageTooLargeError, SpooledMessage } from '../spool/spo
 import { findDeliveryByContent } from '../../db/register/repository';
 import * as mailboxes from '../../db/imap/repository';
 import { readImapEnvelope } from './envelope';
+import { processAnswerMail } from '../answers/answer-mail';
+import { parseReplyAddress } from '../answers/reply-address';
 import { reconnectDelay } from './backoff';
 import type { MailboxSpec } from './mailbox-url';
 import { createLogger } from '../../log';
@@ -320,6 +322,20 @@ export class MailboxWorker {
       return { moved: this.move(client, uid, this.config.imapRefusedFolder) };
     }
     const envelope = readImapEnvelope(spooled.absolutePath, this.spec.host);
+    const replyRecipients = envelope.recipients.filter((address) => parseReplyAddress(this.config, address) !== null);
+    if (replyRecipients.length) {
+      // A reply to an invitation (the mailbox also receives the reply address): an answer, never registered.
+      const answer = await processAnswerMail(this.ctx, {
+        mailFrom: envelope.mailFrom, rcptTo: replyRecipients, clientIp: envelope.clientIp, helo: envelope.helo, intake: 'imap', receivedAt,
+      }, spooled);
+      const official = envelope.recipients.some((address) => this.config.gatewayAddresses.includes(address));
+      if (!official) {
+        const moved = this.move(client, uid, this.config.imapProcessedFolder).then(() => {
+          log.info('IMAP_ANSWER_DONE', 'reply to an invitation handled and moved', { mailbox: this.spec.key, uid, outcome: answer.outcome, answerMail: answer.id });
+        });
+        return { moved };
+      }
+    }
     const outcome = await this.register(envelope, spooled, receivedAt);
     await this.options.afterCommit?.(uid, outcome);
     // A duplicate goes where its first registration went.

@@ -1,8 +1,12 @@
 // DATA: store durably, run the intake pipeline, and only then answer 250 with the registration id.
 // Anything that fails inside is a 4xx (the sender retries): nothing is ever acknowledged and lost.
+// Recipients at the invitation reply address make the mail an answer to an invitation (mail-gateway/answers),
+// never registered; the official addresses of the same mail still register it.
 import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import { spoolMessage, MessageTooLargeError } from '../spool/spool';
-import { processIncoming, IntakeContext, IntakeOutcome } from '../intake/pipeline';
+import { processIncoming, Envelope, IntakeContext, IntakeOutcome } from '../intake/pipeline';
+import { answerReplyText, processAnswerMail } from '../answers/answer-mail';
+import { parseReplyAddress } from '../answers/reply-address';
 import { asciiReply, permanent, SmtpRefusal, temporary } from './verdict';
 import { createLogger } from '../../log';
 
@@ -38,15 +42,20 @@ export async function handleData(ctx: IntakeContext, stream: SMTPServerDataStrea
     return { ok: false, refusal: temporary(451, '4.3.0', 'Không lưu được thư, xin gửi lại sau / could not store the message, try again later') };
   }
   try {
-    const outcome = await processIncoming(ctx, {
+    const envelope: Envelope = {
       mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : null,
       rcptTo: session.envelope.rcptTo.map((r) => r.address),
       clientIp: session.remoteAddress,
       helo: session.hostNameAppearsAs ?? session.clientHostname,
       intake: 'smtp',
       receivedAt,
-    }, spooled);
-    return { ok: true, message: asciiReply(acceptedText(outcome)) };
+    };
+    const replyRcpt = envelope.rcptTo.filter((a) => parseReplyAddress(ctx.config, a) !== null);
+    const officialRcpt = envelope.rcptTo.filter((a) => !replyRcpt.includes(a));
+    const texts: string[] = [];
+    if (replyRcpt.length) texts.push(answerReplyText(await processAnswerMail(ctx, { ...envelope, rcptTo: replyRcpt }, spooled)));
+    if (officialRcpt.length || !replyRcpt.length) texts.push(acceptedText(await processIncoming(ctx, { ...envelope, rcptTo: officialRcpt }, spooled)).replace(/^2\.0\.0 /, ''));
+    return { ok: true, message: asciiReply(`2.0.0 ${texts.join('; ')}`) };
   } catch (err) {
     // The raw message stays in the mail store; the sender's retry finds it and registers it then.
     log.error('SMTP_INTAKE_FAILED', (err as Error).message, { session: session.id, sha256: spooled.sha256 });

@@ -1,20 +1,26 @@
-// RCPT TO: only the official addresses are accepted; never relay.
+// RCPT TO: only the official addresses and the invitation reply address (with or without its +tag) are
+// accepted; never relay.
 import { OK, permanent, SmtpVerdict, temporary } from './verdict';
+import { parseReplyAddress } from '../answers/reply-address';
 
 export interface RecipientPolicy {
   addresses: Set<string>;
   localDomains: Set<string>;
+  /** INVITATION_REPLY_ADDRESS, or null when the gateway takes no answers by mail. */
+  replyAddress: string | null;
 }
 
-export function recipientPolicy(gatewayAddresses: string[]): RecipientPolicy {
+export function recipientPolicy(gatewayAddresses: string[], replyAddress: string | null = null): RecipientPolicy {
   const addresses = new Set(gatewayAddresses.map((a) => a.toLowerCase()));
-  const localDomains = new Set([...addresses].map((a) => a.slice(a.lastIndexOf('@') + 1)));
-  return { addresses, localDomains };
+  const reply = replyAddress ? replyAddress.toLowerCase() : null;
+  const localDomains = new Set([...addresses, ...(reply ? [reply] : [])].map((a) => a.slice(a.lastIndexOf('@') + 1)));
+  return { addresses, localDomains, replyAddress: reply };
 }
 
 export function checkRecipient(policy: RecipientPolicy, address: string): SmtpVerdict {
   const normalised = address.trim().toLowerCase();
   if (policy.addresses.has(normalised)) return OK;
+  if (policy.replyAddress && parseReplyAddress({ invitationReplyAddress: policy.replyAddress }, normalised)) return OK;
   const domain = normalised.slice(normalised.lastIndexOf('@') + 1);
   if (policy.localDomains.has(domain)) {
     return permanent(550, '5.1.1', `Hộp thư không tồn tại / mailbox unknown: <${normalised}>`);

@@ -30,7 +30,7 @@ export async function startSmtp(ctx: IntakeContext): Promise<RunningSmtp> {
   keepOwnEnhancedCodes();
   const tls = await loadTlsIdentity(config);
   if (tls.source === 'generated') log.info('SMTP_TLS_GENERATED', 'self-signed STARTTLS certificate created in DATA_DIR/tls', { name: config.smtpBannerName });
-  const policy = recipientPolicy(config.gatewayAddresses);
+  const policy = recipientPolicy(config.gatewayAddresses, config.invitationReplyAddress);
   const connections = new ConnectionGuard({ maxPerIp: config.smtpMaxConnectionsPerIp, ratePerMinute: config.smtpConnectionRatePerMinute });
   const refusedRecipients = new RefusedRecipients(config.smtpMaxRefusedRecipients);
   const server = new SMTPServer({
