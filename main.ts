@@ -7,6 +7,8 @@ import { startWeb } from './moihop-web/server';
 import { startQuarterlyReportJob } from './moihop-web/statistics/quarterly-report';
 import { startOutboxWorker } from './mail-gateway/outbox/worker';
 import { startImapIntake } from './mail-gateway/imap/intake';
+import { INVITATION_RENDERER, invitationMailRenderer } from './moihop-web/invitations';
+import { startReminderJob } from './moihop-web/invitations/reminders';
 import { timeLimitedResolver } from './mail-gateway/sender-checks/mail-auth';
 import { cleanSpool } from './mail-gateway/spool/spool';
 import { createLogger, setLogLevel } from './log';
@@ -56,13 +58,17 @@ async function main(): Promise<void> {
   if (parts.includes('web')) {
     const web = await startWeb(db, config);
     closers.push(web.close);
+    // Reminders to units that have not opened or answered; each slot is claimed in the database, so several
+    // web processes on one database remind once.
+    const reminders = startReminderJob(db, config);
+    closers.push(reminders.stop);
     // The quarterly statistics report (Điều 11); processes on one database generate each quarter once.
     const reports = startQuarterlyReportJob(db, config);
     closers.push(reports.stop);
   }
   // The sender of the outbox runs with either part: the gateway queues notices, the website invitation mail.
   // Rows are leased, so a gateway and a web process on one database never send the same mail twice.
-  const outbox = startOutboxWorker(db, config);
+  const outbox = startOutboxWorker(db, config, { renderers: { [INVITATION_RENDERER]: invitationMailRenderer(db, config) } });
   closers.push(outbox.stop);
   log.info('READY', 'product started', { parts: parts.join(',') });
 }

@@ -6,19 +6,17 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import ICAL from 'ical.js';
-import { loadConfig, Config } from '../config';
 import { setLogLevel } from '../log';
-import { prepareDatabase } from '../db/prepare';
 import { recordAnswer } from '../db/invitations/repository';
 import { countByStatus, listFailures } from '../db/outbox/repository';
 import { startOutboxWorker } from '../mail-gateway/outbox/worker';
 import {
   amendAndNotify, cancelAndNotify, createAndNotify, getInvitationOverview, invitationDeliveries, queueInvitationMails, removeUnitsAndNotify,
-  resendFailedInvitationMails,
+  resendFailedInvitationMails, INVITATION_RENDERER, invitationMailRenderer,
 } from '../moihop-web/invitations';
-import { DATABASE_KINDS, openTestDatabase, TestDatabase } from './support/databases';
-import { startSmtpSink, SinkMessage, SmtpSink } from './support/smtp-sink';
-import { makeInvitationFiles, InvitationFiles } from './support/invitation-fixtures';
+import { DATABASE_KINDS } from './support/databases';
+import { withInvitationMailSetup } from './support/invitation-mail-setup';
+import type { SinkMessage } from './support/smtp-sink';
 
 setLogLevel('warn');
 const HOUR = 3_600_000;
@@ -29,27 +27,7 @@ function clock(start = '2026-11-23T02:00:00Z') {
   return { now: () => new Date(time), advance: (ms: number) => { time += ms; } };
 }
 
-interface Setup {
-  t: TestDatabase;
-  files: InvitationFiles;
-  sink: SmtpSink;
-  config: Config;
-}
-
-async function withSetup(kind: (typeof DATABASE_KINDS)[number], body: (s: Setup) => Promise<void>, sinkOptions: Parameters<typeof startSmtpSink>[0] = {}): Promise<void> {
-  const t = await openTestDatabase(kind);
-  const files = await makeInvitationFiles();
-  const sink = await startSmtpSink(sinkOptions);
-  try {
-    await prepareDatabase(t.db);
-    const config = loadConfig({ ...t.env, TRUST_DIR: files.trustDir, OUTBOUND_SMTP_URL: sink.url, PUBLIC_URL: 'https://moihop.binhthuan.gov.vn' });
-    await body({ t, files, sink, config });
-  } finally {
-    await sink.close();
-    files.remove();
-    await t.dispose();
-  }
-}
+const withSetup = withInvitationMailSetup;
 
 function parseIcs(message: SinkMessage) {
   const ics = message.parsed.attachments.find((a) => a.contentType.startsWith('text/calendar'));
@@ -71,7 +49,7 @@ const byRecipient = (messages: SinkMessage[]) => new Map(messages.map((m) => [m.
 for (const kind of DATABASE_KINDS) {
   test(`${kind}: publish, amend, add and remove units, cancel — each mail to the right units, with the right .ics`, () => withSetup(kind, async ({ t, files, sink, config }) => {
     const c = clock();
-    const worker = startOutboxWorker(t.db, config, { autoPoll: false, now: c.now });
+    const worker = startOutboxWorker(t.db, config, { autoPoll: false, now: c.now, renderers: { [INVITATION_RENDERER]: invitationMailRenderer(t.db, config) } });
     try {
       const startsAt = new Date(c.now().getTime() + 72 * HOUR);
       const { invitation, delivery } = await createAndNotify(t.db, config, {
@@ -165,7 +143,7 @@ test('relay down, then up: every invitation mail is delivered exactly once, acro
     unitIds: ['van-phong-tinh-uy', 'cong-an-tinh', 'bo-chi-huy-quan-su-tinh', 'uy-ban-mat-tran-to-quoc-viet-nam'],
     pdf: { filename: 'giay-moi.pdf', content: fs.readFileSync(files.signedPdf) }, actor: 'quantri', at: c.now(),
   });
-  let worker = startOutboxWorker(t.db, config, { autoPoll: false, now: c.now });
+  let worker = startOutboxWorker(t.db, config, { autoPoll: false, now: c.now, renderers: { [INVITATION_RENDERER]: invitationMailRenderer(t.db, config) } });
   assert.equal(await worker.drainOnce(), 4);
   assert.equal(sink.refused.length, 4, 'the relay refused every attempt with 451');
   assert.equal(sink.messages.length, 0);
@@ -176,7 +154,7 @@ test('relay down, then up: every invitation mail is delivered exactly once, acro
   // The process restarts: the services run again (as after a crash between commit and queueing) — nothing new.
   assert.equal((await queueInvitationMails(t.db, config, invitation.id, { kind: 'published' }, { now: c.now() })).queued, 0);
   sink.setFailure(null);
-  worker = startOutboxWorker(t.db, config, { autoPoll: false, now: c.now });
+  worker = startOutboxWorker(t.db, config, { autoPoll: false, now: c.now, renderers: { [INVITATION_RENDERER]: invitationMailRenderer(t.db, config) } });
   try {
     assert.equal(await worker.drainOnce(), 0, 'nothing is due before the backoff');
     c.advance(MINUTE + 1);
@@ -204,3 +182,20 @@ test('relay down, then up: every invitation mail is delivered exactly once, acro
     await worker.stop();
   }
 }, { failWith: { code: 451, message: '4.3.0 Relay temporarily unavailable' } }));
+
+test('a published invitation leaves at once: the sender of the process is woken, it does not wait for its poll', () => withSetup('sqlite', async ({ t, files, sink, config }) => {
+  const slowPoll = { ...config, outboxPollMs: 600_000 };
+  const worker = startOutboxWorker(t.db, slowPoll, { renderers: { [INVITATION_RENDERER]: invitationMailRenderer(t.db, slowPoll) } });
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 200)); // its first run found nothing; the next poll is 10 minutes away
+    const startsAt = new Date(Date.now() + 48 * HOUR);
+    await createAndNotify(t.db, slowPoll, {
+      title: 'Họp khẩn về phòng chống dịch bệnh', startsAt, endsAt: new Date(startsAt.getTime() + HOUR), place: 'Phòng họp số 2',
+      unitIds: ['van-phong-tinh-uy', 'cong-an-tinh'], pdf: { filename: 'giay-moi.pdf', content: fs.readFileSync(files.signedPdf) }, actor: 'quantri',
+    });
+    const mails = await sink.waitFor(2);
+    assert.deepEqual(mails.map((m) => m.envelope.to[0]).sort(), ['vanthu@ca.binhthuan.gov.vn', 'vptu@binhthuan.gov.vn']);
+  } finally {
+    await worker.stop();
+  }
+}));

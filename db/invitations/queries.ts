@@ -160,6 +160,13 @@ export async function getInvitation(db: Knex, id: string): Promise<InvitationDet
   return { ...toInvitation(row), verification: toVerification(row), files: await currentFiles(db, id), history: history.map(toEvent) };
 }
 
+/** What changes whenever the invitation or its files change (a cheap check before reusing what was read); null when unknown. */
+export async function invitationVersion(db: Knex, id: string): Promise<string | null> {
+  const row = (await db('invitations').where({ id }).first('sequence', 'status', 'updated_at')) as
+    { sequence: number | string; status: string; updated_at: string | Date } | undefined;
+  return row ? `${row.sequence}|${row.status}|${String(row.updated_at instanceof Date ? row.updated_at.getTime() : row.updated_at)}` : null;
+}
+
 /** A file row of an invitation, superseded ones included; null when the invitation has no such position. */
 export async function findInvitationFile(db: Knex, invitationId: string, position: number): Promise<InvitationFile | null> {
   const row = (await db('invitation_files').where({ invitation_id: invitationId, position }).first()) as FileRow | undefined;

@@ -3,7 +3,8 @@
 import type { Knex } from 'knex';
 import { formatDateTimeVi } from '../time';
 import type { VerificationReport, Verdict } from '../../mail-gateway/signature/verify-pdf';
-import { AnswerRow, INVITATION_COLUMNS, InvitationRow, searchTextOf, stamp, toAnswer } from './rows';
+import { AnswerRow, answerDetails, INVITATION_COLUMNS, InvitationRow, searchTextOf, stamp, toAnswer } from './rows';
+import { recordAudit } from '../audit/repository';
 import {
   ANSWERABLE_STATUSES, AnswerDetails, AnswerSource, InvitationError, InvitationFile, InvitationFields, InvitationFinding, InvitationStatus, UnitAnswer,
 } from './types';
@@ -270,6 +271,16 @@ export async function recordAnswer(
       });
     if (updated === 0) return explainRefusedAnswer(trx, input.invitationId, input.unitId);
     const { sequence } = (await trx('invitations').where({ id: input.invitationId }).first('sequence')) as { sequence: number | string };
+    // Read after the write above: the transaction already holds SQLite's write lock.
+    const previous = (await trx('invitation_answers').where({ invitation_id: input.invitationId, unit_id: input.unitId }).orderBy('id', 'desc').first()) as AnswerRow | undefined;
+    const unit = (await trx('units').where({ id: input.unitId }).first('name')) as { name: string } | undefined;
+    await recordAudit(trx, {
+      actor: input.username, at: input.at, objectType: 'answer', objectId: `${input.invitationId}/${input.unitId}`,
+      action: previous ? 'answer.changed' : 'answer.given',
+      summary: `${unit?.name ?? input.unitId}: ${previous ? 'đổi trả lời' : 'trả lời'} "${input.details.answer}"${source === 'mail' ? ' (qua thư)' : ''}`,
+      before: previous ? { ...answerDetails(previous), source: previous.source ?? 'web' } : null,
+      after: { ...input.details, source },
+    });
     const [row] = (await trx('invitation_answers').insert({
       invitation_id: input.invitationId,
       unit_id: input.unitId,

@@ -11,6 +11,9 @@ import * as unitGroups from './20261123210000_unit_groups';
 import * as registerReports from './20261123220000_register_reports';
 import * as registerListIndexes from './20261123225000_register_list_indexes';
 import * as answerSource from './20261123230000_answer_source';
+import * as outboxRenderSpec from './20261123235000_outbox_render_spec';
+import * as invitationReminders from './20261123235500_invitation_reminders';
+import * as auditLog from './20261123235800_audit_log';
 import * as registerSearchTokens from './20261124000000_register_search_tokens';
 
 export interface Migration {
@@ -31,5 +34,8 @@ export const MIGRATIONS: Migration[] = [
   { name: '20261123220000_register_reports', ...registerReports },
   { name: '20261123225000_register_list_indexes', ...registerListIndexes },
   { name: '20261123230000_answer_source', ...answerSource },
+  { name: '20261123235000_outbox_render_spec', ...outboxRenderSpec },
+  { name: '20261123235500_invitation_reminders', ...invitationReminders },
+  { name: '20261123235800_audit_log', ...auditLog },
   { name: '20261124000000_register_search_tokens', ...registerSearchTokens },
 ];

@@ -18,7 +18,10 @@ export interface NewOutboxMail {
   recipient: string;
   subject: string;
   messageId: string;
+  /** The whole MIME message; '' when `renderSpec` says how to build it at sending time. */
   rawMessage: string;
+  /** JSON `{ "renderer": name, … }` for mail built when it is sent (see mail-gateway/outbox/renderers). */
+  renderSpec?: string | null;
   /** Higher goes first (Hỏa tốc, Thượng khẩn before the rest). */
   priority?: number;
 }
@@ -47,6 +50,7 @@ export interface OutboxSummary {
 
 export interface OutboxMail extends OutboxSummary {
   rawMessage: string;
+  renderSpec: string | null;
 }
 
 /** A row this process holds the lease of: `claimedBy` is the token every later mark must present. */
@@ -65,6 +69,7 @@ interface OutboxRow {
   subject: string;
   message_id: string;
   raw_message?: string;
+  render_spec?: string | null;
   status: OutboxStatus;
   attempts: number;
   next_attempt_at: string | Date;
@@ -82,7 +87,7 @@ const SUMMARY_COLUMNS = [
   'attempts', 'next_attempt_at', 'last_attempt_at', 'last_error', 'relay_response', 'claimed_by', 'claimed_until',
   'created_at', 'sent_at',
 ];
-const MAIL_COLUMNS = [...SUMMARY_COLUMNS, 'raw_message'];
+const MAIL_COLUMNS = [...SUMMARY_COLUMNS, 'raw_message', 'render_spec'];
 
 /** Always with milliseconds, so SQLite's text timestamps compare in time order. */
 const stamp = (date: Date) => formatIsoVietnam(date, true);
@@ -112,31 +117,63 @@ function toSummary(row: OutboxRow): OutboxSummary {
 }
 
 function toMail(row: OutboxRow): OutboxMail {
-  return { ...toSummary(row), rawMessage: row.raw_message ?? '' };
+  return { ...toSummary(row), rawMessage: row.raw_message ?? '', renderSpec: row.render_spec ?? null };
+}
+
+function newRow(mail: NewOutboxMail, now: Date) {
+  return {
+    kind: mail.kind,
+    reference: mail.reference,
+    dedupe_key: mail.dedupeKey,
+    priority: mail.priority ?? 0,
+    sender: mail.sender,
+    recipient: mail.recipient,
+    subject: mail.subject,
+    message_id: mail.messageId,
+    raw_message: mail.rawMessage,
+    render_spec: mail.renderSpec ?? null,
+    status: 'queued',
+    attempts: 0,
+    next_attempt_at: stamp(now),
+    created_at: stamp(now),
+  };
 }
 
 /** Queues one mail; a mail with the same dedupe key already queued (or sent) is kept as it is. Returns the row id. */
 export async function enqueueMail(db: Knex, mail: NewOutboxMail, now = new Date()): Promise<number> {
-  await db('outbox')
-    .insert({
-      kind: mail.kind,
-      reference: mail.reference,
-      dedupe_key: mail.dedupeKey,
-      priority: mail.priority ?? 0,
-      sender: mail.sender,
-      recipient: mail.recipient,
-      subject: mail.subject,
-      message_id: mail.messageId,
-      raw_message: mail.rawMessage,
-      status: 'queued',
-      attempts: 0,
-      next_attempt_at: stamp(now),
-      created_at: stamp(now),
-    })
-    .onConflict('dedupe_key')
-    .ignore();
+  await db('outbox').insert(newRow(mail, now)).onConflict('dedupe_key').ignore();
   const row = await db('outbox').where({ dedupe_key: mail.dedupeKey }).first('id');
   return Number(row.id);
+}
+
+/** Rows per INSERT: under the bound-parameter limits of SQLite (32,766) and PostgreSQL (65,535). */
+const INSERT_CHUNK = 500;
+
+/**
+ * Queues many mails at once (one call per change, inside its transaction). Mails whose dedupe key is already in
+ * the outbox are left as they are; returns how many were new and how many existed.
+ */
+export async function enqueueMails(db: Knex, mails: NewOutboxMail[], now = new Date()): Promise<{ queued: number; existing: number }> {
+  let existing = 0;
+  for (let i = 0; i < mails.length; i += INSERT_CHUNK) {
+    const chunk = mails.slice(i, i + INSERT_CHUNK);
+    const present = new Set(((await db('outbox').whereIn('dedupe_key', chunk.map((m) => m.dedupeKey)).select('dedupe_key')) as Array<{ dedupe_key: string }>)
+      .map((r) => r.dedupe_key));
+    existing += present.size;
+    const fresh = chunk.filter((m) => !present.has(m.dedupeKey));
+    if (fresh.length) await db('outbox').insert(fresh.map((m) => newRow(m, now))).onConflict('dedupe_key').ignore();
+  }
+  return { queued: mails.length - existing, existing };
+}
+
+/**
+ * Takes back mails that were never tried (queued, no attempt yet) of one reference and these kinds, optionally
+ * only to some recipients: a cancelled meeting's invitation that has not left yet is not sent at all.
+ */
+export async function withdrawUnsent(db: Knex, filter: { reference: string; kinds: string[]; recipients?: string[] }): Promise<number> {
+  const query = db('outbox').where({ reference: filter.reference, status: 'queued', attempts: 0 }).whereIn('kind', filter.kinds);
+  if (filter.recipients) query.whereIn('recipient', filter.recipients);
+  return query.delete();
 }
 
 export interface ClaimOptions {
@@ -205,6 +242,30 @@ export function markRetry(db: Knex, mail: Pick<ClaimedMail, 'id' | 'claimedBy'>,
 
 export function markFailed(db: Knex, mail: Pick<ClaimedMail, 'id' | 'claimedBy'>, error: string): Promise<boolean> {
   return updateClaimed(db, mail, { status: 'failed', last_error: error });
+}
+
+/** What became of one claimed mail: sent (at), to try again (at nextAttemptAt), or failed for good. */
+export type MailOutcome = Pick<ClaimedMail, 'id' | 'claimedBy'> & (
+  | { result: 'sent'; relayResponse: string; at: Date }
+  | { result: 'retry'; error: string; nextAttemptAt: Date }
+  | { result: 'failed'; error: string }
+);
+
+/**
+ * Records the outcomes of many claimed mails in ONE transaction (one commit for a whole batch instead of one per
+ * mail); for each, whether its lease still held (false: not recorded, as with markSent & co.).
+ */
+export async function recordOutcomes(db: Knex, outcomes: MailOutcome[]): Promise<boolean[]> {
+  if (outcomes.length === 0) return [];
+  return db.transaction(async (trx) => {
+    const held: boolean[] = [];
+    for (const outcome of outcomes) {
+      if (outcome.result === 'sent') held.push(await updateClaimed(trx, outcome, { status: 'sent', sent_at: stamp(outcome.at), relay_response: outcome.relayResponse }));
+      else if (outcome.result === 'retry') held.push(await updateClaimed(trx, outcome, { status: 'queued', next_attempt_at: stamp(outcome.nextAttemptAt), last_error: outcome.error }));
+      else held.push(await updateClaimed(trx, outcome, { status: 'failed', last_error: outcome.error }));
+    }
+    return held;
+  });
 }
 
 /** Failed mail, newest first, for the list a clerk resends from. */

@@ -4,8 +4,9 @@ import type { Config } from '../../config';
 import { findUnitById } from '../../db/units/repository';
 import { getInvitation, getInvitationForUnit } from '../../db/invitations/queries';
 import { buildInvitationIcs } from './ics';
+import { invitationReplyAddress } from '../../mail-gateway/answers/reply-address';
 
-export type CalendarConfig = Pick<Config, 'gatewayAddresses' | 'publicUrl'>;
+export type CalendarConfig = Pick<Config, 'gatewayAddresses' | 'publicUrl' | 'invitationReplyAddress'>;
 
 export const ORGANIZER_NAME = 'Văn phòng UBND tỉnh Bình Thuận';
 
@@ -14,8 +15,9 @@ export function invitationPageUrl(config: CalendarConfig, invitationId: string):
   return `${config.publicUrl}/giay-moi/${encodeURIComponent(invitationId)}`;
 }
 
-function organizer(config: CalendarConfig) {
-  return { name: ORGANIZER_NAME, email: config.gatewayAddresses[0] ?? 'ubnd@binhthuan.gov.vn' };
+/** The ORGANIZER: the invitation's reply address, so a calendar's iTIP REPLY comes back as the unit's answer. */
+export function invitationOrganizer(config: CalendarConfig, invitationId: string) {
+  return { name: ORGANIZER_NAME, email: invitationReplyAddress(config, invitationId) };
 }
 
 /** The unit's .ics of one of its invitations (its answer as PARTSTAT); null when not its invitation. */
@@ -28,7 +30,7 @@ export async function invitationIcsForUnit(
   return buildInvitationIcs({
     invitation,
     attendee: { name: unit?.name ?? unitId, email: unit?.emails[0] ?? null, unitId, answer: invitation.answer },
-    organizer: organizer(config),
+    organizer: invitationOrganizer(config, invitationId),
     url: invitationPageUrl(config, invitationId),
     now: options.now,
   });
@@ -40,5 +42,5 @@ export async function invitationIcsForAdmin(
 ): Promise<string | null> {
   const invitation = await getInvitation(db, invitationId);
   if (!invitation) return null;
-  return buildInvitationIcs({ invitation, attendee: null, organizer: organizer(config), url: invitationPageUrl(config, invitationId), now: options.now });
+  return buildInvitationIcs({ invitation, attendee: null, organizer: invitationOrganizer(config, invitationId), url: invitationPageUrl(config, invitationId), now: options.now });
 }

@@ -23,3 +23,4 @@ export {
   queueInvitationMails, invitationDeliveries, deliveryByUnit, resendFailedInvitationMails, invitationDedupeKey, INVITATION_MAIL_KINDS,
 } from './delivery';
 export type { DeliveryEvent, DeliveryMail, QueuedDelivery, RecipientState, DeliveryConfig } from './delivery';
+export { invitationMailRenderer, INVITATION_RENDERER } from './invitation-mail';

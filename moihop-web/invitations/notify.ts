@@ -1,6 +1,7 @@
-// The invitation services with their mail: each one commits the change (./publishing), then queues the mail
-// of every unit concerned (./delivery). The website and the `invitations` command both use these, so a
-// change made either way is announced the same way.
+// The invitation services with their mail: each one makes the change (./publishing) and queues the mail of
+// every unit concerned (./delivery) in ONE transaction, so a crash can never keep a change its units are not
+// told about. The website and the `invitations` command both use these: a change made either way is announced
+// the same way.
 import type { Knex } from 'knex';
 import { formatDateTimeVi } from '../../db/time';
 import { getInvitation, listInvitedUnitIds } from '../../db/invitations/queries';
@@ -11,6 +12,15 @@ import {
 } from './publishing';
 import { DeliveryConfig, queueInvitationMails, QueuedDelivery } from './delivery';
 import { cleanText } from './rules';
+import { auditInvitationChange, invitationAuditValues } from './audit';
+import { wakeOutboxWorkers } from '../../mail-gateway/outbox/worker';
+
+/** Runs a change and its mail in one transaction; once committed, the sender is told there is mail. */
+async function committed<T>(db: Knex, change: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  const result = await db.transaction(change);
+  wakeOutboxWorkers();
+  return result;
+}
 
 export type NotifyConfig = InvitationServiceConfig & DeliveryConfig;
 
@@ -20,16 +30,32 @@ export interface WithDelivery {
 }
 
 /** Creates an invitation; when published, every invited unit is mailed. */
-export async function createAndNotify(db: Knex, config: NotifyConfig, input: CreateInvitationInput): Promise<WithDelivery> {
-  const invitation = await createInvitation(db, config, input);
-  const delivery = invitation.publishedAt ? await queueInvitationMails(db, config, invitation.id, { kind: 'published' }, { now: input.at }) : null;
-  return { invitation, delivery };
+export function createAndNotify(db: Knex, config: NotifyConfig, input: CreateInvitationInput): Promise<WithDelivery> {
+  return committed(db, async (trx) => {
+    const invitation = await createInvitation(trx, config, input);
+    const delivery = invitation.publishedAt ? await queueInvitationMails(trx, config, invitation.id, { kind: 'published' }, { now: input.at }) : null;
+    await auditInvitationChange(trx, {
+      actor: input.actor, at: input.at, invitationId: invitation.id, before: null,
+      action: invitation.publishedAt ? 'invitation.published' : 'invitation.drafted',
+      summary: invitation.publishedAt ? 'Tạo và phát hành giấy mời' : 'Tạo nháp giấy mời',
+      after: invitationAuditValues(invitation, (await listInvitedUnitIds(trx, invitation.id)).length),
+    });
+    return { invitation, delivery };
+  });
 }
 
 /** Publishes a draft and mails every invited unit. */
-export async function publishAndNotify(db: Knex, config: NotifyConfig, id: string, options: { actor: string; at?: Date }): Promise<WithDelivery> {
-  const invitation = await publishInvitation(db, id, options);
-  return { invitation, delivery: await queueInvitationMails(db, config, id, { kind: 'published' }, { now: options.at }) };
+export function publishAndNotify(db: Knex, config: NotifyConfig, id: string, options: { actor: string; at?: Date }): Promise<WithDelivery> {
+  return committed(db, async (trx) => {
+    const draft = await getInvitation(trx, id);
+    const invitation = await publishInvitation(trx, id, options);
+    const delivery = await queueInvitationMails(trx, config, id, { kind: 'published' }, { now: options.at });
+    await auditInvitationChange(trx, {
+      actor: options.actor, at: options.at, invitationId: id, action: 'invitation.published', summary: 'Phát hành giấy mời',
+      before: draft ? invitationAuditValues(draft) : null, after: invitationAuditValues(invitation),
+    });
+    return { invitation, delivery };
+  });
 }
 
 const sameText = (a: string | null | undefined, b: string | null | undefined) => (cleanText(a ?? null, true) ?? '') === (cleanText(b ?? null, true) ?? '');
@@ -61,16 +87,26 @@ export function describeChanges(current: InvitationDetail, change: AmendInvitati
  * Amends an invitation. Changed time, place or papers: every invited unit is told what changed (SEQUENCE + 1);
  * a change of time or place reopens the answers. Units only added: just they get the invitation.
  */
-export async function amendAndNotify(db: Knex, config: NotifyConfig, id: string, change: AmendInvitationInput): Promise<WithDelivery> {
+export function amendAndNotify(db: Knex, config: NotifyConfig, id: string, change: AmendInvitationInput): Promise<WithDelivery> {
+  return committed(db, (trx) => amendWithMail(trx, config, id, change));
+}
+
+async function amendWithMail(db: Knex, config: NotifyConfig, id: string, change: AmendInvitationInput): Promise<WithDelivery> {
   const current = await getInvitation(db, id);
   if (!current) throw new InvitationError('NOT_FOUND', `Không có giấy mời mã ${id}`, `no invitation with id ${id}`);
   const described = describeChanges(current, change);
   const invitedBefore = new Set(await listInvitedUnitIds(db, id));
   const note = [described.lines.join('; '), cleanText(change.note, true)].filter(Boolean).join(' — ') || null;
   const invitation = await amendInvitation(db, config, id, { ...change, note });
+  const addedUnits = [...new Set(change.addUnitIds ?? [])].filter((unitId) => !invitedBefore.has(unitId));
+  await auditInvitationChange(db, {
+    actor: change.actor, at: change.at, invitationId: id, action: 'invitation.amended',
+    summary: [invitation.publishedAt ? 'Sửa đổi giấy mời' : 'Sửa nháp giấy mời', note].filter(Boolean).join(': '),
+    before: invitationAuditValues(current), after: { ...invitationAuditValues(invitation), ...(addedUnits.length ? { unitsAdded: addedUnits } : {}) },
+  });
   if (!invitation.publishedAt) return { invitation, delivery: null };
   if (described.reopens) await reopenAnswers(db, id);
-  const added = [...new Set(change.addUnitIds ?? [])].filter((unitId) => !invitedBefore.has(unitId));
+  const added = addedUnits;
   let delivery: QueuedDelivery | null = null;
   if (!described.onlyUnits) delivery = await queueInvitationMails(db, config, id, { kind: 'amended', changes: described.lines }, { now: change.at });
   if (added.length) {
@@ -82,7 +118,13 @@ export async function amendAndNotify(db: Knex, config: NotifyConfig, id: string,
 }
 
 /** Takes units off an invitation; just they are told (METHOD:CANCEL for their copy). */
-export async function removeUnitsAndNotify(
+export function removeUnitsAndNotify(
+  db: Knex, config: NotifyConfig, id: string, input: { unitIds: string[]; actor: string; at?: Date; note?: string | null },
+): Promise<WithDelivery & { removed: string[] }> {
+  return committed(db, (trx) => removeUnitsWithMail(trx, config, id, input));
+}
+
+async function removeUnitsWithMail(
   db: Knex, config: NotifyConfig, id: string, input: { unitIds: string[]; actor: string; at?: Date; note?: string | null },
 ): Promise<WithDelivery & { removed: string[] }> {
   const at = input.at ?? new Date();
@@ -90,13 +132,26 @@ export async function removeUnitsAndNotify(
     unitIds: input.unitIds, actor: input.actor, at, note: ['Bỏ đơn vị khỏi thành phần mời', cleanText(input.note ?? null, true)].filter(Boolean).join(' — '),
   });
   const invitation = (await getInvitation(db, id))!;
+  if (removed.length) {
+    await auditInvitationChange(db, {
+      actor: input.actor, at, invitationId: id, action: 'invitation.units-removed', summary: `Bỏ ${removed.length} đơn vị khỏi thành phần mời`,
+      before: { unitsRemoved: removed }, after: null,
+    });
+  }
   const delivery = removed.length && invitation.publishedAt ? await queueInvitationMails(db, config, id, { kind: 'removed', unitIds: removed }, { now: at }) : null;
   return { invitation, delivery, removed };
 }
 
 /** Cancels an invitation; a published one is cancelled in every invited unit's calendar (METHOD:CANCEL). */
-export async function cancelAndNotify(db: Knex, config: NotifyConfig, id: string, options: { actor: string; reason: string; at?: Date }): Promise<WithDelivery> {
-  const invitation = await cancelInvitation(db, id, options);
-  const delivery = invitation.publishedAt ? await queueInvitationMails(db, config, id, { kind: 'cancelled' }, { now: options.at }) : null;
-  return { invitation, delivery };
+export function cancelAndNotify(db: Knex, config: NotifyConfig, id: string, options: { actor: string; reason: string; at?: Date }): Promise<WithDelivery> {
+  return committed(db, async (trx) => {
+    const before = await getInvitation(trx, id);
+    const invitation = await cancelInvitation(trx, id, options);
+    await auditInvitationChange(trx, {
+      actor: options.actor, at: options.at, invitationId: id, action: 'invitation.cancelled', summary: 'Hủy cuộc họp',
+      before: before ? { status: before.status } : null, after: { status: invitation.status, cancelReason: invitation.cancelReason },
+    });
+    const delivery = invitation.publishedAt ? await queueInvitationMails(trx, config, id, { kind: 'cancelled' }, { now: options.at }) : null;
+    return { invitation, delivery };
+  });
 }

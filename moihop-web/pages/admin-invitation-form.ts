@@ -305,7 +305,7 @@ export async function cancelInvitationSubmit(ctx: RouteContext, req: Request, re
 export async function resendInvitationSubmit(ctx: RouteContext, req: Request, res: Response): Promise<void> {
   const invitation = await loadInvitation(ctx, req, res);
   if (!invitation) return;
-  await resendFailedInvitationMails(ctx.db, invitation.id);
+  await resendFailedInvitationMails(ctx.db, invitation.id, new Date(), requireCurrentAccount(res).username);
   res.redirect(303, `/admin/invitations/${invitation.id}#gui-thu`);
 }
 
