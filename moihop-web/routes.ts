@@ -11,6 +11,7 @@ import { invitationsPage } from './pages/invitations-list';
 import { answerSubmit, invitationPage } from './pages/invitation-page';
 import { adminCalendarDownload, adminFileDownload, unitCalendarDownload, unitFileDownload } from './pages/invitation-files';
 import { adminInvitationPage, adminInvitationsPage } from './pages/admin-invitations';
+import { attendancePage, attendancePdfRoute, followUpCsv, followUpJsonRoute, followUpXlsx } from './pages/admin-follow-up';
 import {
   cancelInvitationSubmit, editInvitationPage, editInvitationSubmit, newInvitationPage, newInvitationSubmit, previewInvitationPage,
   publishInvitationSubmit, resendInvitationSubmit,
@@ -99,6 +100,11 @@ export const ROUTES: Route[] = [
   { method: 'post', path: '/admin/invitations/:id/resend', who: 'admin', handler: resendInvitationSubmit },
   { method: 'get', path: '/admin/invitations/:id/calendar.ics', who: 'staff', handler: adminCalendarDownload },
   { method: 'get', path: '/admin/invitations/:id/files/:position', who: 'staff', handler: adminFileDownload },
+  { method: 'get', path: '/admin/invitations/:id/follow-up.json', who: 'staff', handler: followUpJsonRoute },
+  { method: 'get', path: '/admin/invitations/:id/follow-up.csv', who: 'staff', handler: followUpCsv },
+  { method: 'get', path: '/admin/invitations/:id/follow-up.xlsx', who: 'staff', handler: followUpXlsx },
+  { method: 'get', path: '/admin/invitations/:id/attendance', who: 'staff', handler: attendancePage },
+  { method: 'get', path: '/admin/invitations/:id/attendance.pdf', who: 'staff', handler: attendancePdfRoute },
   { method: 'get', path: '/register', who: 'staff', handler: registerListPage },
   { method: 'get', path: '/register/new', who: 'staff', handler: manualRegistrationPage },
   { method: 'post', path: '/register/new', who: 'staff', handler: manualRegistrationSubmit },

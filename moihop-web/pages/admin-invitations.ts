@@ -1,15 +1,19 @@
 // VP UBND's follow-up of invitations (admin and clerk): the list with read/answered counts, and one
-// invitation with every invited unit, its read and answer state, who attends, delegates and reasons.
+// invitation with every invited unit, its mail delivery, read and answer state, who attends, delegates and
+// reasons, filtered and ordered by query parameters (the follow-up service, ../invitations/follow-up.ts).
 import type { Request, Response } from 'express';
 import type { RouteContext } from '../routes';
 import { renderPage } from '../render';
 import {
-  getInvitationOverview, INVITATION_STATUSES, InvitationStatus, invitationProgress, listInvitations,
+  INVITATION_STATUSES, InvitationStatus, invitationProgress, listInvitations,
 } from '../invitations';
+import {
+  DELIVERY_LABELS, deliveryClass, filterCounts, FOLLOW_UP_FILTERS, FOLLOW_UP_SORTS, FollowUpFilter, loadFollowUp, rowsVersion, selectRows,
+} from '../invitations/follow-up';
+import { FOLLOW_UP_POLL_MS, followUpQuery, followUpSearch } from './admin-follow-up';
 import { badRequestPage, notFoundPage } from './error-pages';
 import { invitationIdParam } from './request-params';
 import { summarizeSignatures } from './signature-summary';
-import { deliveryStateOf } from './admin-invitation-form';
 
 const PAGE_SIZE = 30;
 
@@ -60,13 +64,29 @@ export async function adminInvitationPage(ctx: RouteContext, req: Request, res: 
   const id = invitationIdParam(req);
   const missing = () => notFoundPage(res, 'Giấy mời', 'Giấy mời này không có trên hệ thống.');
   if (!id) return missing();
-  const overview = await getInvitationOverview(ctx.db, id);
-  if (!overview) return missing();
+  const query = followUpQuery(req);
+  if ('error' in query) return badRequestPage(res, query.error);
+  const followUp = await loadFollowUp(ctx.db, id);
+  if (!followUp) return missing();
+  const overview = followUp.invitation;
+  const rows = selectRows(followUp.rows, query.filter, query.sort);
+  const base = `/admin/invitations/${overview.id}`;
   await renderPage(res, 'admin-invitation', {
     title: overview.title,
     invitation: overview,
     signature: summarizeSignatures(overview.verification),
     now: new Date(),
-    delivery: await deliveryStateOf(ctx, overview.id),
+    followUp,
+    rows,
+    query,
+    filters: FOLLOW_UP_FILTERS,
+    sorts: FOLLOW_UP_SORTS,
+    filterCounts: filterCounts(followUp.rows),
+    deliveryLabels: DELIVERY_LABELS,
+    deliveryClass,
+    filterLink: (filter: FollowUpFilter) => `${base}${followUpSearch({ ...query, filter })}#theo-doi`,
+    jsonUrl: `${base}/follow-up.json${followUpSearch(query)}`,
+    version: rowsVersion(rows),
+    pollMs: FOLLOW_UP_POLL_MS,
   });
 }
