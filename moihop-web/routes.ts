@@ -24,6 +24,7 @@ import { manualRegistrationPage, manualRegistrationSubmit } from './pages/regist
 import { registerReportDownload, registerStatisticsCsv, registerStatisticsPage, registerStatisticsXlsx } from './pages/register-statistics';
 import { registerBookPage, registerBookPdf } from './pages/register-book';
 import { registerEdxmlDownload, registerEdxmlStatusDownload } from './pages/register-edxml';
+import { auditPage } from './pages/admin-audit';
 
 /** Who may use a route: 'public', 'signed-in', 'account', 'unit', 'clerk', 'admin', 'staff' (see auth/guards.ts). */
 export type { Audience };
@@ -105,6 +106,7 @@ export const ROUTES: Route[] = [
   { method: 'get', path: '/admin/invitations/:id/follow-up.xlsx', who: 'staff', handler: followUpXlsx },
   { method: 'get', path: '/admin/invitations/:id/attendance', who: 'staff', handler: attendancePage },
   { method: 'get', path: '/admin/invitations/:id/attendance.pdf', who: 'staff', handler: attendancePdfRoute },
+  { method: 'get', path: '/admin/audit', who: 'admin', handler: auditPage },
   { method: 'get', path: '/register', who: 'staff', handler: registerListPage },
   { method: 'get', path: '/register/new', who: 'staff', handler: manualRegistrationPage },
   { method: 'post', path: '/register/new', who: 'staff', handler: manualRegistrationSubmit },

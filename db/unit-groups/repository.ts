@@ -1,6 +1,7 @@
 // Recipient groups for invitations. Standing groups are derived from the directory (names, groups, parents)
 // each time, so they follow the directory; custom groups are the admin's own lists, saved by name.
 import type { Knex } from 'knex';
+import { recordAudit } from '../audit/repository';
 import { listUnits, Unit } from '../units/repository';
 import { formatIsoVietnam } from '../time';
 import { foldForSearch } from '../invitations/rows';
@@ -110,6 +111,10 @@ export async function saveCustomGroup(db: Knex, input: { name: string; unitIds: 
     for (let i = 0; i < unitIds.length; i += 200) {
       await trx('unit_group_members').insert(unitIds.slice(i, i + 200).map((unitId) => ({ group_id: id, unit_id: unitId })));
     }
+    await recordAudit(trx, {
+      actor: input.actor, at: input.at, action: existing ? 'unit-group.replaced' : 'unit-group.saved', objectType: 'unit-group', objectId: String(id),
+      summary: `${existing ? 'Cập nhật' : 'Lưu'} nhóm đơn vị "${name}" (${unitIds.length} đơn vị)`, after: { name, unitIds },
+    });
     return `custom:${id}`;
   });
 }

@@ -12,6 +12,7 @@ import { renderLoginPage } from './login-page';
 import { csrfToken } from './csrf';
 import { SESSION_COOKIE_NAME } from './session';
 import { createLogger } from '../../log';
+import { recordAudit } from '../../db/audit/repository';
 
 const log = createLogger('web');
 
@@ -107,8 +108,13 @@ async function accountsPage(ctx: RouteContext, _req: Request, res: Response) {
 async function adminResetPassword(ctx: RouteContext, req: Request, res: Response) {
   const username = String(req.params.username ?? '');
   try {
+    const by = requireCurrentAccount(res).username;
     const { account, password } = await resetPassword(ctx.db, username);
-    log.info('PASSWORD_RESET', 'password reset by an admin', { username, by: requireCurrentAccount(res).username });
+    await recordAudit(ctx.db, {
+      actor: by, action: 'account.password-reset', objectType: 'account', objectId: account.username,
+      summary: `Đặt lại mật khẩu tài khoản ${account.username} (phải đổi khi đăng nhập)`,
+    });
+    log.info('PASSWORD_RESET', 'password reset by an admin', { username, by });
     await renderPage(res, 'admin-password-reset', { title: 'Đã đặt lại mật khẩu', target: account, password });
   } catch (err) {
     if (!(err instanceof AccountNotFoundError)) throw err;

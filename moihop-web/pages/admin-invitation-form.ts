@@ -11,7 +11,7 @@ import { URGENCIES, Urgency } from '../../db/register/repository';
 import { listInvitableUnits, listRecipientGroups, saveCustomGroup, UnitGroupError } from '../../db/unit-groups/repository';
 import type { Unit } from '../../db/units/repository';
 import {
-  amendAndNotify, cancelAndNotify, createAndNotify, deliveryByUnit, getInvitation, getInvitationOverview, invitationDeliveries, InvitationDetail,
+  amendAndNotify, cancelAndNotify, createAndNotify, getInvitation, getInvitationOverview, InvitationDetail,
   InvitationError, listInvitedUnitIds, publishAndNotify, removeUnitsAndNotify, resendFailedInvitationMails,
 } from '../invitations';
 import type { IncomingFile } from '../invitations';
@@ -307,11 +307,4 @@ export async function resendInvitationSubmit(ctx: RouteContext, req: Request, re
   if (!invitation) return;
   await resendFailedInvitationMails(ctx.db, invitation.id, new Date(), requireCurrentAccount(res).username);
   res.redirect(303, `/admin/invitations/${invitation.id}#gui-thu`);
-}
-
-/** Per invited unit, where its mail stands: for the admin page of an invitation. */
-export async function deliveryStateOf(ctx: RouteContext, invitationId: string) {
-  const mails = await invitationDeliveries(ctx.db, invitationId);
-  const units = await listInvitableUnits(ctx.db);
-  return { byUnit: deliveryByUnit(mails, units), failed: mails.filter((m) => m.status === 'failed').length, emailsOf: new Map(units.map((u) => [u.id, u.emails])) };
 }

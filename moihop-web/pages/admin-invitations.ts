@@ -14,8 +14,13 @@ import { FOLLOW_UP_POLL_MS, followUpQuery, followUpSearch } from './admin-follow
 import { badRequestPage, notFoundPage } from './error-pages';
 import { invitationIdParam } from './request-params';
 import { summarizeSignatures } from './signature-summary';
+import { listAudit } from '../../db/audit/repository';
+import { remindersOf } from '../../db/invitations/reminders';
+import { auditViewHelpers } from './admin-audit';
 
 const PAGE_SIZE = 30;
+/** The latest entries of the invitation's audit log on its page; the full log is one link away. */
+const AUDIT_SHOWN = 20;
 
 function queryText(req: Request, name: string, max = 100): string {
   const value = req.query[name];
@@ -88,5 +93,9 @@ export async function adminInvitationPage(ctx: RouteContext, req: Request, res: 
     jsonUrl: `${base}/follow-up.json${followUpSearch(query)}`,
     version: rowsVersion(rows),
     pollMs: FOLLOW_UP_POLL_MS,
+    reminders: await remindersOf(ctx.db, overview.id),
+    auditEntries: await listAudit(ctx.db, { invitationId: overview.id, limit: AUDIT_SHOWN }),
+    auditLink: `/admin/audit?invitation=${encodeURIComponent(overview.id)}`,
+    ...auditViewHelpers,
   });
 }
