@@ -2,8 +2,10 @@
 // (giaymoi@…, with or without the invitation's +tag); the gateway reads an iTIP REPLY (made with ical.js from the
 // .ics the unit received, or written out as Outlook writes it) or the first lines of a plain reply, applies the
 // answer with the website's rules, records the mail, and mails a confirmation (or why not) back through the
-// outbox to a real SMTP sink. Strangers and forged senders change nothing and get nothing. Then the plain-text
-// parser on its own, with many phrasings, and the reply address.
+// outbox to a real SMTP sink. The province's domains publish SPF for the test's address (a DNS the test controls),
+// so their units are vouched for; a unit without SPF is believed only on its own reply address (the reply token
+// only its copy of the invitation carries). Strangers and forged senders change nothing and get nothing. Then the
+// plain-text parser on its own, with many phrasings, and the reply address.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -26,16 +28,17 @@ import { DATABASE_KINDS, openTestDatabase, TestDatabase } from './support/databa
 import { startSmtpSink, SinkMessage, SmtpSink } from './support/smtp-sink';
 import { makeInvitationFiles, InvitationFiles } from './support/invitation-fixtures';
 import { RawSmtp } from './support/raw-smtp';
+import { fakeDns } from './support/fake-dns';
 
 setLogLevel('warn');
 const HOUR = 3_600_000;
 
 /** No DNS in tests: every lookup fails at once as "no such name" (SPF/DKIM none, never aligned). */
-const noDns: DnsResolver = async () => {
-  const error = new Error('queryTxt ENOTFOUND') as NodeJS.ErrnoException;
-  error.code = 'ENOTFOUND';
-  throw error;
-};
+/** The province's mail servers (here: this machine) may send for binhthuan.gov.vn and ca.binhthuan.gov.vn; no other domain publishes SPF. */
+const provinceDns: DnsResolver = fakeDns({
+  'TXT binhthuan.gov.vn': ['v=spf1 ip4:127.0.0.1 -all'],
+  'TXT ca.binhthuan.gov.vn': ['v=spf1 ip4:127.0.0.1 -all'],
+});
 
 interface Setup {
   t: TestDatabase;
@@ -56,7 +59,7 @@ async function withSetup(kind: (typeof DATABASE_KINDS)[number], body: (s: Setup)
       ...t.env, TRUST_DIR: files.trustDir, OUTBOUND_SMTP_URL: sink.url, PUBLIC_URL: 'https://moihop.binhthuan.gov.vn',
       SMTP_HOST: '127.0.0.1', SMTP_PORT: '0', DNS_TIMEOUT_MS: '200',
     });
-    smtp = await startSmtp({ db: t.db, config, resolver: noDns });
+    smtp = await startSmtp({ db: t.db, config, resolver: provinceDns });
     await body({ t, files, sink, config, smtp });
   } finally {
     await smtp?.close();
@@ -153,7 +156,7 @@ for (const kind of DATABASE_KINDS) {
     const { invitation } = await createAndNotify(t.db, config, {
       title: 'Họp bàn công tác phòng, chống lụt bão năm 2026', startsAt: new Date(now + 72 * HOUR), endsAt: new Date(now + 74 * HOUR),
       place: 'Phòng họp số 1, UBND tỉnh', pdf, actor: 'quantri',
-      unitIds: ['cong-an-tinh', 'van-phong-tinh-uy', 'bo-chi-huy-quan-su-tinh', 'uy-ban-mat-tran-to-quoc-viet-nam', 'thanh-uy-phan-thiet'],
+      unitIds: ['cong-an-tinh', 'van-phong-tinh-uy', 'bo-chi-huy-quan-su-tinh', 'uy-ban-mat-tran-to-quoc-viet-nam', 'thanh-uy-phan-thiet', 'cuc-thue-tinh'],
     });
     // A meeting whose answers closed an hour ago.
     const { invitation: closed } = await createAndNotify(t.db, config, {
@@ -163,7 +166,7 @@ for (const kind of DATABASE_KINDS) {
     const worker = startOutboxWorker(t.db, config, { autoPoll: false, renderers: { [INVITATION_RENDERER]: invitationMailRenderer(t.db, config) } });
     try {
       await worker.drainOnce();
-      const invitationMails = await sink.waitFor(7);
+      const invitationMails = await sink.waitFor(8);
       const received = new Map(invitationMails.filter((m) => (m.parsed.subject ?? '').includes('lụt bão')).map((m) => [m.envelope.to[0], m]));
       const toCongAn = received.get('vanthu@ca.binhthuan.gov.vn')!;
       const uid = `${invitation.id}@moihop.binhthuan.gov.vn`;
@@ -252,32 +255,52 @@ for (const kind of DATABASE_KINDS) {
       assert.match(again, new RegExp(`da duoc nhan truoc do \\(APPLIED\\), ma ${first.id}`));
       assert.equal((await getInvitationForUnit(t.db, 'bo-chi-huy-quan-su-tinh', invitation.id))!.answerHistory.length, 1);
 
+      // 12. Cục Thuế (gdt.gov.vn publishes no SPF): a From header alone proves nothing, even with a matching envelope
+      //     sender; its own reply address — the Reply-To of the copy it received, with its reply token — does.
+      const toCucThue = received.get('phchinh.bth@gdt.gov.vn')!;
+      const ownReplyTo = toCucThue.parsed.replyTo!.value[0].address!;
+      assert.match(ownReplyTo, new RegExp(`^giaymoi\\+${invitation.id}-[0-9a-f]{16}@binhthuan\\.gov\\.vn$`, 'i'));
+      assert.equal(ownReplyTo.toLowerCase(), invitationReplyAddress(config, invitation.id, 'cuc-thue-tinh').toLowerCase());
+      assert.match(icsOf(toCucThue).replace(/\r?\n[ \t]/g, ''), new RegExp(`ORGANIZER;CN=[^:]+:mailto:${ownReplyTo.replace(/[+.]/g, '\\$&')}`, 'i'), 'its calendar replies there too');
+      const congAnReplyTo = toCongAn.parsed.replyTo!.value[0].address!;
+      assert.notEqual(congAnReplyTo.toLowerCase(), ownReplyTo.toLowerCase(), 'each unit its own token');
+      const untokened = await send(smtp.port, { from: 'phchinh.bth@gdt.gov.vn', to: tagged, text: 'Không tham dự, đi công tác' });
+      assert.match(untokened, /\(UNAUTHENTICATED\)/);
+      const borrowed = await send(smtp.port, { from: 'phchinh.bth@gdt.gov.vn', to: congAnReplyTo, text: 'Không tham dự, đi công tác' });
+      assert.match(borrowed, /\(UNAUTHENTICATED\)/, "another unit's token is not this unit's");
+      assert.equal(await answerOf('cuc-thue-tinh'), null);
+      const own = await send(smtp.port, { from: 'phchinh.bth@gdt.gov.vn', to: ownReplyTo.toLowerCase(), text: 'Không tham dự, đi công tác' });
+      assert.match(own, /^250 2\.0\.0 Da ghi nhan tra loi giay moi: khong tham du/);
+      assert.deepEqual([(await answerOf('cuc-thue-tinh'))?.answer, (await answerOf('cuc-thue-tinh'))?.reason], ['không tham dự', 'đi công tác']);
+
       // Every mail is kept with its outcome; the raw message is on disk.
       const mails = await listAnswerMails(t.db);
       assert.deepEqual(mails.map((m) => m.outcome), [
         'APPLIED', 'APPLIED', 'APPLIED', 'APPLIED', 'TENTATIVE', 'UNKNOWN_SENDER', 'UNAUTHENTICATED', 'ANSWERS_CLOSED', 'AUTOMATIC', 'APPLIED',
+        'UNAUTHENTICATED', 'UNAUTHENTICATED', 'APPLIED',
       ]);
       assert.deepEqual(mails.slice(0, 4).map((m) => [m.method, m.invitationFoundBy]), [['itip', 'uid'], ['itip', 'tag'], ['text', 'thread'], ['text', 'tag']]);
       for (const mail of mails) assert.ok(fs.existsSync(path.join(config.dataDir, mail.rawPath)), `raw mail of ${mail.id} kept`);
       assert.equal(mails[6].authResults.senderAccepted, null);
-      assert.equal(mails[0].authResults.senderAccepted, 'same-address');
+      assert.equal(mails[0].authResults.senderAccepted, 'aligned');
+      assert.equal(mails[12].authResults.senderAccepted, 'reply-token');
       const overview = (await getInvitationOverview(t.db, invitation.id))!;
-      assert.deepEqual([overview.counts.attending, overview.counts.declining, overview.counts.delegating], [2, 2, 1]);
+      assert.deepEqual([overview.counts.attending, overview.counts.declining, overview.counts.delegating], [2, 3, 1]);
 
       // The confirmations leave through the outbox: one per reply from a known, vouched-for unit address.
       const before = sink.messages.length;
       await worker.drainOnce();
-      const back = (await sink.waitFor(before + 8)).slice(before);
+      const back = (await sink.waitFor(before + 9)).slice(before);
       await new Promise((resolve) => setTimeout(resolve, 200));
-      assert.equal(sink.messages.length, before + 8, 'nothing else was mailed');
+      assert.equal(sink.messages.length, before + 9, 'nothing else was mailed');
       const recipients = back.map((m) => m.envelope.to[0]).sort();
       assert.deepEqual(recipients, [
-        'bchqs@binhthuan.gov.vn', 'phanthiet@binhthuan.gov.vn', 'phanthiet@binhthuan.gov.vn', 'tuphanthiet@binhthuan.gov.vn', 'ubmttqvn@binhthuan.gov.vn',
-        'vanthu@ca.binhthuan.gov.vn', 'vanthu@ca.binhthuan.gov.vn', 'vptu@binhthuan.gov.vn',
+        'bchqs@binhthuan.gov.vn', 'phanthiet@binhthuan.gov.vn', 'phanthiet@binhthuan.gov.vn', 'phchinh.bth@gdt.gov.vn', 'tuphanthiet@binhthuan.gov.vn',
+        'ubmttqvn@binhthuan.gov.vn', 'vanthu@ca.binhthuan.gov.vn', 'vanthu@ca.binhthuan.gov.vn', 'vptu@binhthuan.gov.vn',
       ]);
       assert.ok(!back.some((m) => /example\.(com|net)/.test(m.envelope.to[0])), 'no backscatter');
       const answers = back.filter((m) => m.parsed.headers.get('x-binhthuan-notice') !== 'notice.refused');
-      assert.equal(answers.length, 7);
+      assert.equal(answers.length, 8);
       for (const mail of answers) {
         assert.equal(mail.envelope.from, '', 'an auto-reply: null envelope sender');
         assert.equal(mail.parsed.headers.get('auto-submitted'), 'auto-replied');
@@ -287,7 +310,7 @@ for (const kind of DATABASE_KINDS) {
       assert.match(toVptu.parsed.subject ?? '', /^Đã ghi nhận trả lời giấy mời: Họp bàn công tác phòng, chống lụt bão/);
       assert.match(toVptu.parsed.text ?? '', /Không tham dự\. Lý do: Bận họp Ban Thường vụ Tỉnh ủy/);
       assert.equal(toVptu.parsed.inReplyTo, declineMessageId);
-      assert.equal((toVptu.parsed.replyTo?.value[0].address ?? '').toLowerCase(), tagged.toLowerCase());
+      assert.equal((toVptu.parsed.replyTo?.value[0].address ?? '').toLowerCase(), invitationReplyAddress(config, invitation.id, 'van-phong-tinh-uy').toLowerCase());
       const toMttq = answers.find((m) => m.envelope.to[0] === 'ubmttqvn@binhthuan.gov.vn')!;
       assert.match(toMttq.parsed.text ?? '', /Cử người dự thay: Nguyễn Văn A, Phó Giám đốc/);
       assert.match(toMttq.parsed.text ?? '', /bổ sung .*số điện thoại người dự thay/);
@@ -321,14 +344,21 @@ test('RCPT: the reply address with or without a +tag is accepted; its look-alike
 }));
 
 test('the reply address: plus-tagged per invitation, read back case-insensitively; a setting of its own', () => {
-  const config = loadConfig({});
+  const config = loadConfig({ SESSION_SECRET: 'a'.repeat(64) });
   assert.equal(config.invitationReplyAddress, 'giaymoi@binhthuan.gov.vn');
   const id = '01JCZ8N4Y4B1W3Q2ZK9V5T6R7S';
   assert.equal(invitationReplyAddress(config, id), `giaymoi+${id}@binhthuan.gov.vn`);
-  assert.deepEqual(parseReplyAddress(config, `giaymoi+${id}@binhthuan.gov.vn`), { invitationId: id });
-  assert.deepEqual(parseReplyAddress(config, `<GIAYMOI+${id.toLowerCase()}@BinhThuan.gov.vn>`), { invitationId: id });
-  assert.deepEqual(parseReplyAddress(config, 'giaymoi@binhthuan.gov.vn'), { invitationId: null });
-  assert.deepEqual(parseReplyAddress(config, 'giaymoi+khongphaima@binhthuan.gov.vn'), { invitationId: null });
+  const unitCopy = invitationReplyAddress(config, id, 'cong-an-tinh');
+  const token = /-([0-9a-f]{16})@/.exec(unitCopy)?.[1];
+  assert.ok(token, unitCopy);
+  assert.ok(unitCopy.length - unitCopy.indexOf('@') < 64 && unitCopy.indexOf('@') <= 64, 'the local part stays within 64 characters');
+  assert.notEqual(invitationReplyAddress(config, id, 'van-phong-tinh-uy'), unitCopy, 'one token per unit');
+  assert.notEqual(invitationReplyAddress(loadConfig({ SESSION_SECRET: 'b'.repeat(64) }), id, 'cong-an-tinh'), unitCopy, 'and per installation secret');
+  assert.deepEqual(parseReplyAddress(config, unitCopy.toUpperCase()), { invitationId: id, token });
+  assert.deepEqual(parseReplyAddress(config, `giaymoi+${id}@binhthuan.gov.vn`), { invitationId: id, token: null });
+  assert.deepEqual(parseReplyAddress(config, `<GIAYMOI+${id.toLowerCase()}@BinhThuan.gov.vn>`), { invitationId: id, token: null });
+  assert.deepEqual(parseReplyAddress(config, 'giaymoi@binhthuan.gov.vn'), { invitationId: null, token: null });
+  assert.deepEqual(parseReplyAddress(config, 'giaymoi+khongphaima@binhthuan.gov.vn'), { invitationId: null, token: null });
   assert.equal(parseReplyAddress(config, 'ubnd@binhthuan.gov.vn'), null);
   assert.equal(parseReplyAddress(config, 'giaymoi@binhthuan.gov.vn.example.com'), null);
   assert.equal(loadConfig({ INVITATION_REPLY_ADDRESS: 'Tra.Loi@UBND.vn' }).invitationReplyAddress, 'tra.loi@ubnd.vn');

@@ -19,6 +19,7 @@ import { reconnectDelay } from '../mail-gateway/imap/backoff';
 import { describeConfig, loadConfig } from '../config';
 import { processMemory } from './support/process-memory';
 import { createInvitation, makeInvitationFiles } from './support/invitation-fixtures';
+import { invitationReplyAddress } from '../mail-gateway/answers/reply-address';
 import { isoDateVietnam } from '../db/time';
 
 const skip = dovecotInstalled() ? false : 'dovecot is not installed (apt-get install dovecot-imapd; .ci/run does it)';
@@ -152,7 +153,7 @@ describe('IMAP intake against dovecot', { skip }, () => {
     }
   });
 
-  it('a reply to an invitation found in the mailbox is the unit\'s answer: recorded, moved, never registered', async () => {
+  it('a reply to an invitation found in the mailbox (the unit\'s own reply address) is its answer: recorded, moved, never registered', async () => {
     const files = await makeInvitationFiles();
     const imap = await startDovecot();
     const env = imapEnv('sqlite', imap);
@@ -161,7 +162,7 @@ describe('IMAP intake against dovecot', { skip }, () => {
       const startsAt = new Date(`${isoDateVietnam(new Date(Date.now() + 3 * 86_400_000))}T09:00:00+07:00`);
       const id = await createInvitation(env, files, { title: 'Họp bàn kế hoạch phòng chống thiên tai', startsAt, units: ['vptinhuy'] });
       const reply = Buffer.from([
-        `Return-Path: <${UNIT_SENDER}>`, `From: Van phong Tinh uy <${UNIT_SENDER}>`, `To: giaymoi+${id}@binhthuan.gov.vn`,
+        `Return-Path: <${UNIT_SENDER}>`, `From: Van phong Tinh uy <${UNIT_SENDER}>`, `To: ${invitationReplyAddress(loadConfig(env), id, 'van-phong-tinh-uy')}`,
         'Subject: Re: Giay moi hop', `Message-ID: <reply-${crypto.randomUUID()}@binhthuan.gov.vn>`, 'MIME-Version: 1.0',
         'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: 8bit', '',
         'Không tham dự, trùng lịch tiếp công dân.', '', '> Kính gửi: Văn phòng Tỉnh ủy,', '> Văn phòng UBND tỉnh trân trọng kính mời', '',

@@ -7,20 +7,8 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const DKIM = require('nodemailer/lib/dkim') as new (options: Record<string, string>) => { sign(input: Buffer): AsyncIterable<Buffer> };
 import { authInput, checkSenderAuth, DnsResolver, timeLimitedResolver } from '../mail-gateway/sender-checks/mail-auth';
+import { fakeDns, notFound } from './support/fake-dns';
 
-function notFound(): never {
-  const error = new Error('not found') as NodeJS.ErrnoException;
-  error.code = 'ENOTFOUND';
-  throw error;
-}
-
-function fakeDns(records: Record<string, string[]>): DnsResolver {
-  return async (name, rrtype) => {
-    const value = records[`${rrtype} ${name.toLowerCase()}`];
-    if (!value) notFound();
-    return value.map((v) => [v]);
-  };
-}
 
 async function compose(options: ConstructorParameters<typeof MailComposer>[0]): Promise<Buffer> {
   return new MailComposer(options).compile().build();

@@ -2,8 +2,9 @@
 // registered as an incoming document. Instead:
 // 1. the invitation: the +tag of the reply address, else the UID of an iTIP REPLY, else In-Reply-To/References
 //    naming an invitation mail (<invitation.<id>.…>);
-// 2. the unit: the From address is one of its official addresses, and the envelope sender agrees (same address
-//    or same domain) or SPF/DKIM vouch for the From domain (aligned);
+// 2. the unit: the From address is one of its official addresses, and either SPF/DKIM vouch for the From domain
+//    (aligned) or the mail was sent to the unit's own reply address (its reply token, which only the unit's copy
+//    of the invitation carries). A matching envelope sender proves nothing: anyone can write both;
 // 3. the answer: an iTIP REPLY (PARTSTAT ACCEPTED → tham dự, DECLINED → không tham dự; TENTATIVE is no answer),
 //    else the first lines of the plain text ("tham dự", "không tham dự, lý do", "cử đồng chí … tham dự");
 // 4. applied with the rules of the website (published, not cancelled, the unit invited, before the deadline),
@@ -27,7 +28,7 @@ import { cleanText } from '../../moihop-web/invitations/rules';
 import { UID_DOMAIN } from '../../moihop-web/invitations/ics';
 import { findItipReply, isCalendarPart, ItipReply } from './itip';
 import { parseTextAnswer, TextAnswer } from './text-answer';
-import { parseReplyAddress } from './reply-address';
+import { parseReplyAddress, ReplyAddressConfig, ReplyAddressParts, replyTokenMatches } from './reply-address';
 import { queueAnswerConfirmation } from './confirmation';
 import { createLogger } from '../../log';
 
@@ -62,21 +63,14 @@ function lower(address: string | null | undefined): string | null {
   return a || null;
 }
 
-function domainOf(address: string): string {
-  return address.slice(address.lastIndexOf('@') + 1);
-}
-
-function sameOrganisationDomain(a: string, b: string): boolean {
-  return a === b || a.endsWith(`.${b}`) || b.endsWith(`.${a}`);
-}
-
 /** How the sender is vouched for: the envelope sender agrees with From, or SPF/DKIM align with From. */
-function senderVouched(envelopeFrom: string | null, headerFrom: string, auth: SenderAuth): 'same-address' | 'same-domain' | 'aligned' | null {
+type Vouching = 'aligned' | 'reply-token';
+
+/** Why the mail may speak for the unit: an aligned SPF/DKIM pass, or the unit's reply token for this invitation. */
+function senderVouched(config: ReplyAddressConfig, auth: SenderAuth, unit: Unit, invitation: Invitation | null, replyTo: ReplyAddressParts[]): Vouching | null {
   if (auth.aligned) return 'aligned';
-  if (!envelopeFrom) return null;
-  if (envelopeFrom === headerFrom) return 'same-address';
-  if (sameOrganisationDomain(domainOf(envelopeFrom), domainOf(headerFrom))) return 'same-domain';
-  return null;
+  const tokenFits = invitation !== null && replyTo.some((r) => r.invitationId === invitation.id && r.token !== null && replyTokenMatches(config, invitation.id, unit.id, r.token));
+  return tokenFits ? 'reply-token' : null;
 }
 
 const THREAD_ID = /<invitation\.([0-9A-Za-z]{26})\./g;
@@ -212,13 +206,14 @@ export async function processAnswerMail(ctx: IntakeContext, envelope: Envelope, 
   const auth = await checkSenderAuth(raw, { ip: envelope.clientIp, helo: envelope.helo, envelopeFrom, mta: config.smtpBannerName, resolver: ctx.resolver });
   const automatic = shouldNotNotify(envelopeFrom, parsed.headers);
   const unit = headerFrom ? await findUnitByEmail(db, headerFrom) : null;
-  const vouched = unit && headerFrom ? senderVouched(envelopeFrom, headerFrom, auth) : null;
 
   const calendarParts = parsed.attachments.filter(isCalendarPart);
   const itip = findItipReply(calendarParts);
   const text = parseTextAnswer(parsed.text ?? '');
-  const tags = envelope.rcptTo.map((r) => parseReplyAddress(config, r)?.invitationId ?? null);
+  const replyTo = envelope.rcptTo.map((r) => parseReplyAddress(config, r)).filter((r): r is ReplyAddressParts => r !== null);
+  const tags = replyTo.map((r) => r.invitationId);
   const { invitation, foundBy, claimed } = await findInvitation(db, tags, itip, parsed);
+  const vouched = unit ? senderVouched(config, auth, unit, invitation, replyTo) : null;
 
   let code: AnswerOutcomeCode;
   let details: AnswerDetails | null = null;
@@ -264,7 +259,7 @@ export async function processAnswerMail(ctx: IntakeContext, envelope: Envelope, 
     if (mayReply && unit && headerFrom) {
       const current = invitation ? (await getInvitation(trx, invitation.id)) ?? invitation : null;
       confirmationKey = await queueAnswerConfirmation(trx, config, {
-        answerMailId: id, to: headerFrom, unitName: unit.name, replyMessageId: messageId, replySha256: spooled.sha256,
+        answerMailId: id, to: headerFrom, unitId: unit.id, unitName: unit.name, replyMessageId: messageId, replySha256: spooled.sha256,
         receivedAt: envelope.receivedAt, invitation: current,
         result: outcome === 'APPLIED' && details
           ? { applied: true, details }

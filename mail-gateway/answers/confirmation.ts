@@ -18,11 +18,12 @@ import { invitationReplyAddress } from './reply-address';
 
 export const ANSWER_MAIL_KINDS = { applied: 'answer.applied', notApplied: 'answer.not-applied' } as const;
 
-export type ConfirmationConfig = Pick<Config, 'gatewayAddresses' | 'invitationReplyAddress' | 'publicUrl'>;
+export type ConfirmationConfig = Pick<Config, 'gatewayAddresses' | 'invitationReplyAddress' | 'publicUrl' | 'sessionSecret' | 'dataDir'>;
 
 export interface ConfirmationInput {
   answerMailId: string;
   to: string;
+  unitId: string;
   unitName: string;
   /** Message-ID of the unit's reply: the confirmation answers it, and is queued once per reply. */
   replyMessageId: string | null;
@@ -91,7 +92,7 @@ export async function queueAnswerConfirmation(db: Knex, config: ConfirmationConf
   const dedupeKey = confirmationDedupeKey(input.to, input.replyMessageId, input.replySha256);
   if (await findByDedupeKey(db, dedupeKey)) return dedupeKey;
   const invitation = input.invitation;
-  const replyTo = invitation ? invitationReplyAddress(config, invitation.id) : config.invitationReplyAddress;
+  const replyTo = invitation ? invitationReplyAddress(config, invitation.id, input.unitId) : config.invitationReplyAddress;
   const domain = config.invitationReplyAddress.split('@')[1];
   const kind = input.result.applied ? ANSWER_MAIL_KINDS.applied : ANSWER_MAIL_KINDS.notApplied;
   const messageId = `<${kind}.${input.answerMailId}.${crypto.randomBytes(6).toString('hex')}@${domain}>`;

@@ -6,7 +6,7 @@ import type { Config } from '../../config';
 
 export const SESSION_SECRET_FILE_NAME = 'session-secret';
 
-export function loadSessionSecret(config: Config): string {
+export function loadSessionSecret(config: Pick<Config, 'sessionSecret' | 'dataDir'>): string {
   if (config.sessionSecret) return config.sessionSecret;
   const file = path.join(config.dataDir, SESSION_SECRET_FILE_NAME);
   fs.mkdirSync(config.dataDir, { recursive: true });

@@ -6,7 +6,7 @@ import { getInvitation, getInvitationForUnit } from '../../db/invitations/querie
 import { buildInvitationIcs } from './ics';
 import { invitationReplyAddress } from '../../mail-gateway/answers/reply-address';
 
-export type CalendarConfig = Pick<Config, 'gatewayAddresses' | 'publicUrl' | 'invitationReplyAddress'>;
+export type CalendarConfig = Pick<Config, 'gatewayAddresses' | 'publicUrl' | 'invitationReplyAddress' | 'sessionSecret' | 'dataDir'>;
 
 export const ORGANIZER_NAME = 'Văn phòng UBND tỉnh Bình Thuận';
 
@@ -15,9 +15,12 @@ export function invitationPageUrl(config: CalendarConfig, invitationId: string):
   return `${config.publicUrl}/giay-moi/${encodeURIComponent(invitationId)}`;
 }
 
-/** The ORGANIZER: the invitation's reply address, so a calendar's iTIP REPLY comes back as the unit's answer. */
-export function invitationOrganizer(config: CalendarConfig, invitationId: string) {
-  return { name: ORGANIZER_NAME, email: invitationReplyAddress(config, invitationId) };
+/**
+ * The ORGANIZER: the invitation's reply address (with the unit's reply token in the unit's copy), so a
+ * calendar's iTIP REPLY comes back as the unit's answer.
+ */
+export function invitationOrganizer(config: CalendarConfig, invitationId: string, unitId?: string) {
+  return { name: ORGANIZER_NAME, email: invitationReplyAddress(config, invitationId, unitId) };
 }
 
 /** The unit's .ics of one of its invitations (its answer as PARTSTAT); null when not its invitation. */
@@ -30,7 +33,7 @@ export async function invitationIcsForUnit(
   return buildInvitationIcs({
     invitation,
     attendee: { name: unit?.name ?? unitId, email: unit?.emails[0] ?? null, unitId, answer: invitation.answer },
-    organizer: invitationOrganizer(config, invitationId),
+    organizer: invitationOrganizer(config, invitationId, unitId),
     url: invitationPageUrl(config, invitationId),
     now: options.now,
   });

@@ -20,7 +20,7 @@ export type { DeliveryEvent } from './invitation-mail';
 
 const log = createLogger('invitation-mail');
 
-export type DeliveryConfig = Pick<Config, 'gatewayAddresses' | 'publicUrl' | 'dataDir' | 'invitationReplyAddress'>;
+export type DeliveryConfig = Pick<Config, 'gatewayAddresses' | 'publicUrl' | 'dataDir' | 'invitationReplyAddress' | 'sessionSecret'>;
 
 export const INVITATION_MAIL_KINDS: Record<DeliveryKind, string> = {
   published: 'invitation.published',

@@ -231,7 +231,7 @@ export function invitationMailRenderer(db: Knex, config: DeliveryConfig): MailRe
     const ics = buildInvitationIcs({
       invitation,
       attendee: { name: unit?.name ?? spec.unitId, email: unit?.emails[0] ?? mail.recipient, unitId: spec.unitId, answer: spec.kind === 'removed' ? null : snapshot.answers.get(spec.unitId) ?? null },
-      organizer: invitationOrganizer(config, spec.invitationId),
+      organizer: invitationOrganizer(config, spec.invitationId, spec.unitId),
       url: invitationPageUrl(config, spec.invitationId),
       now,
     });
@@ -245,7 +245,7 @@ export function invitationMailRenderer(db: Knex, config: DeliveryConfig): MailRe
     return buildMessage({
       from: { name: ORGANIZER_NAME, address: from },
       // Answers by reply (plain text or a calendar's iTIP REPLY) go to the invitation's own reply address.
-      replyTo: { name: ORGANIZER_NAME, address: invitationReplyAddress(config, spec.invitationId) },
+      replyTo: { name: ORGANIZER_NAME, address: invitationReplyAddress(config, spec.invitationId, spec.unitId) },
       to: { name: unit?.name ?? '', address: mail.recipient },
       subject: invitationSubject(spec.kind, overview),
       date: mailDateVietnam(now),
