@@ -13,20 +13,10 @@ import { foldForSearch, searchTextOf } from '../db/register/search-text';
 import { listUnits } from '../db/units/repository';
 import { formatIsoVietnam, isoDateVietnam } from '../db/time';
 import { DATABASE_KINDS, openTestDatabase } from './support/databases';
+import { seededRandom as seeded } from '../scripts/bench-data';
 
 const DOCUMENTS = 2500;
 const DAY = 86_400_000;
-
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ACTIONS = ['Về việc triển khai', 'V/v báo cáo kết quả', 'Về việc góp ý dự thảo', 'V/v đề nghị hỗ trợ kinh phí', 'Về việc phê duyệt 100%', 'V/v cung cấp số_liệu'];
 const TOPICS = ['công tác phòng, chống lụt bão', 'dịch bệnh trên cây thanh long', 'thu, chi ngân sách nhà nước', 'dự án đường ven biển ĐT.719B', 'giảm nghèo bền vững', 'Lễ hội Dinh Thầy Thím'];
