@@ -8,8 +8,9 @@
 //     nodemailer pool settings as the sender worker);
 //  2. one invitation published (createAndNotify, as the admin page does) to the 128 units that have accounts:
 //     time until it returned (committed: the site shows it; checked with the units' own list query) and until the
-//     sink accepted the last mail, with the sender worker running as in the product (main.ts), polling every
-//     --poll-ms; only units with an official address get mail (the others read it on the site);
+//     sink accepted the last mail, with the sender worker running as in the product (main.ts: woken when the
+//     publication commits, else polling every --poll-ms, default the product's 5000); only units with an
+//     official address get mail (the others read it on the site);
 //  3. the same for --recipients generated units (default 10,000), each with one address, added to the directory
 //     through its data access (seedUnits).
 // Prints per-mail cost at 128 and at 10,000 (their ratio: linearity), delivery rate ÷ the sink's rate and the
@@ -75,7 +76,7 @@ function parseOptions(argv: string[]): Options {
     recipients,
     skipLarge,
     databaseUrl,
-    pollMs: intOption('--poll-ms', 100, argv),
+    pollMs: intOption('--poll-ms', 5000, argv),
     reference: intOption('--reference', skipLarge ? 2000 : recipients, argv),
     cpuProf: stringOption('--cpu-prof', argv),
     keep: argv.includes('--keep'),
@@ -353,7 +354,7 @@ async function main(): Promise<number> {
     const accountUnits = (await listUnits(db)).filter((u) => u.moihopUsername);
     const database = options.databaseUrl ? `PostgreSQL (schema ${env.DATABASE_SCHEMA}, dropped afterwards)` : 'SQLite (WAL) in a temp DATA_DIR';
     console.log(`bench:publish — ${database}; relay: SMTP sink in a child process (pid ${sink.pid}); ` +
-      `sender worker as in main.ts: pool of ${config.outboxMaxConnections} connections, batches of ${config.outboxBatchSize}, OUTBOX_POLL_MS=${config.outboxPollMs} (product default 5000)`);
+      `sender worker as in main.ts: pool of ${config.outboxMaxConnections} connections, batches of ${config.outboxBatchSize}, OUTBOX_POLL_MS=${config.outboxPollMs} (product default 5000; the worker is woken when a publication commits)`);
     console.log(`signed Giấy mời (person + seal, fresh test PKI): ${(pdf.length / 1024).toFixed(0)} KB; setup ${seconds(setupStart, now()).toFixed(1)} s`);
 
     // 1. the sink's own rate
