@@ -26,7 +26,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import inspector from 'node:inspector';
 import type { Knex } from 'knex';
-import MailComposer from 'nodemailer/lib/mail-composer';
+import { composeMessage } from '../mail-gateway/notices/compose';
 import { Config, loadConfig } from '../config';
 import { setLogLevel } from '../log';
 import { openDatabase } from '../db/connection';
@@ -103,8 +103,7 @@ function referenceMessage(config: Config, pdf: Buffer): Promise<string> {
     'DTSTAMP:20260101T000000Z', 'DTSTART;TZID=Asia/Ho_Chi_Minh:20260110T080000', 'DTEND;TZID=Asia/Ho_Chi_Minh:20260110T100000',
     'SUMMARY:Họp bàn công tác phòng\\, chống lụt bão năm 2026', 'LOCATION:Phòng họp số 1\\, UBND tỉnh', 'ORGANIZER;CN=Văn phòng UBND tỉnh:mailto:ubnd@binhthuan.gov.vn',
     'ATTENDEE;CN=Đơn vị;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:donvi@bench.binhthuan.gov.vn', 'SEQUENCE:0', 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
-  return new Promise((resolve, reject) => {
-    new MailComposer({
+  return composeMessage({
       from: { name: 'Văn phòng UBND tỉnh', address: config.gatewayAddresses[0] },
       to: { name: 'Đơn vị', address: 'donvi@bench.binhthuan.gov.vn' },
       subject: 'Giấy mời họp: Họp bàn công tác phòng, chống lụt bão năm 2026 (10/01/2026 08:00)',
@@ -114,7 +113,6 @@ function referenceMessage(config: Config, pdf: Buffer): Promise<string> {
       html: `<html><body>${Array(12).fill(`<p style="margin:0 0 8px">${line}</p>`).join('\n')}</body></html>`,
       attachments: [{ filename: 'giay-moi.pdf', content: pdf, contentType: 'application/pdf' }],
       icalEvent: { method: 'REQUEST', filename: 'giay-moi.ics', content: ics },
-    }).compile().build((err, message) => (err ? reject(err) : resolve(message.toString('utf8').replace(/\r?\n/g, '\r\n'))));
   });
 }
 

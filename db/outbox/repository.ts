@@ -260,9 +260,9 @@ export async function recordOutcomes(db: Knex, outcomes: MailOutcome[]): Promise
   return db.transaction(async (trx) => {
     const held: boolean[] = [];
     for (const outcome of outcomes) {
-      if (outcome.result === 'sent') held.push(await updateClaimed(trx, outcome, { status: 'sent', sent_at: stamp(outcome.at), relay_response: outcome.relayResponse }));
-      else if (outcome.result === 'retry') held.push(await updateClaimed(trx, outcome, { status: 'queued', next_attempt_at: stamp(outcome.nextAttemptAt), last_error: outcome.error }));
-      else held.push(await updateClaimed(trx, outcome, { status: 'failed', last_error: outcome.error }));
+      if (outcome.result === 'sent') held.push(await markSent(trx, outcome, outcome.relayResponse, outcome.at));
+      else if (outcome.result === 'retry') held.push(await markRetry(trx, outcome, outcome.error, outcome.nextAttemptAt));
+      else held.push(await markFailed(trx, outcome, outcome.error));
     }
     return held;
   });

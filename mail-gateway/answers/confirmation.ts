@@ -4,15 +4,13 @@
 // and the gateway never answers it if it comes back. Its Reply-To is the invitation's reply address: the unit
 // can change its answer by replying again.
 import crypto from 'node:crypto';
-import path from 'node:path';
-import ejs from 'ejs';
 import type { Knex } from 'knex';
-import MailComposer from 'nodemailer/lib/mail-composer';
 import type { Config } from '../../config';
 import { enqueueMail, findByDedupeKey } from '../../db/outbox/repository';
 import { formatDateTimeVi, mailDateVietnam } from '../../db/time';
 import type { AnswerDetails, Invitation } from '../../db/invitations/types';
-import { MAIL_TEMPLATES_DIR, NOTICE_HEADER } from '../notices/notices';
+import { NOTICE_HEADER } from '../notices/notices';
+import { angleId, composeMessage, oneLine, renderMailTemplates } from '../notices/compose';
 import { invitationPageUrl, ORGANIZER_NAME } from '../../moihop-web/invitations/calendar';
 import { invitationReplyAddress } from './reply-address';
 
@@ -36,11 +34,6 @@ export interface ConfirmationInput {
     | { applied: false; explanation: string; retry: boolean; firstLine: string | null };
 }
 
-function oneLine(text: string | null | undefined, max = 200): string {
-  const line = (text ?? '').replace(/[\r\n\t]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
-}
-
 /** The answer as one Vietnamese line: "Tham dự: Nguyễn Văn A, Phó Giám đốc". */
 export function describeAnswer(details: AnswerDetails): string {
   const person = [details.attendeeName, details.attendeePosition].filter(Boolean).join(', ');
@@ -59,26 +52,6 @@ function missingDetails(details: AnswerDetails): string[] {
     details.attendeePosition ? null : `chức vụ ${who}`,
     details.answer === 'cử người dự thay' && !details.attendeePhone ? `số điện thoại ${who}` : null,
   ].filter((x): x is string => x !== null);
-}
-
-function buildMessage(mail: ConstructorParameters<typeof MailComposer>[0]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    new MailComposer(mail).compile().build((err, message) => (err ? reject(err) : resolve(message.toString('utf8').replace(/\r?\n/g, '\r\n'))));
-  });
-}
-
-async function renderPair(name: string, data: Record<string, unknown>): Promise<{ text: string; html: string }> {
-  const locals = { ...data, formatDateTimeVi };
-  const [text, html] = await Promise.all([
-    ejs.renderFile(path.join(MAIL_TEMPLATES_DIR, `${name}.txt.ejs`), locals, { cache: true }),
-    ejs.renderFile(path.join(MAIL_TEMPLATES_DIR, `${name}.ejs`), locals, { cache: true }),
-  ]);
-  return { text, html };
-}
-
-function angleId(messageId: string | null): string | null {
-  const id = oneLine(messageId, 990).replace(/^<|>$/g, '');
-  return id ? `<${id}>` : null;
 }
 
 /** One confirmation per reply (its Message-ID, else its bytes) and recipient. */
@@ -100,13 +73,13 @@ export async function queueAnswerConfirmation(db: Knex, config: ConfirmationConf
   const subject = input.result.applied ? `Đã ghi nhận trả lời giấy mời${about}` : `Chưa ghi nhận được trả lời giấy mời${about}`;
   const common = {
     unitName: input.unitName, receivedAt: input.receivedAt, invitation, answerMailId: input.answerMailId,
-    pageUrl: invitation ? invitationPageUrl(config, invitation.id) : null, gatewayAddress: config.gatewayAddresses[0],
+    pageUrl: invitation ? invitationPageUrl(config, invitation.id) : null, gatewayAddress: config.gatewayAddresses[0], formatDateTimeVi,
   };
   const { text, html } = input.result.applied
-    ? await renderPair('answer-applied', { ...common, answerLine: describeAnswer(input.result.details), missing: missingDetails(input.result.details) })
-    : await renderPair('answer-not-applied', { ...common, explanation: input.result.explanation, retry: input.result.retry, firstLine: oneLine(input.result.firstLine, 300) || null });
+    ? await renderMailTemplates('answer-applied', { ...common, answerLine: describeAnswer(input.result.details), missing: missingDetails(input.result.details) })
+    : await renderMailTemplates('answer-not-applied', { ...common, explanation: input.result.explanation, retry: input.result.retry, firstLine: oneLine(input.result.firstLine, 300) || null });
   const original = angleId(input.replyMessageId);
-  const rawMessage = await buildMessage({
+  const rawMessage = await composeMessage({
     from: { name: ORGANIZER_NAME, address: config.invitationReplyAddress },
     replyTo,
     to: input.to,

@@ -4,12 +4,9 @@
 // Notices are auto-replies (RFC 3834): null envelope sender, Auto-Submitted, never sent in answer to
 // automatic mail, so two robots can never answer each other in a loop.
 import crypto from 'node:crypto';
-import path from 'node:path';
-import ejs from 'ejs';
 import type { Knex } from 'knex';
-import MailComposer from 'nodemailer/lib/mail-composer';
-import { REPO_ROOT } from '../../config';
 import type { Config } from '../../config';
+import { angleId, composeMessage, oneLine, renderMailTemplates } from './compose';
 import { createLogger } from '../../log';
 import { formatDateVi, vietnamParts } from '../../db/time';
 import { enqueueMail, findByDedupeKey } from '../../db/outbox/repository';
@@ -17,7 +14,6 @@ import { mailDateVietnam } from '../../db/time';
 
 const log = createLogger('notices');
 
-export const MAIL_TEMPLATES_DIR = path.join(REPO_ROOT, 'templates', 'mail');
 export const NOTICE_KINDS = { registered: 'notice.registered', refused: 'notice.refused', recalled: 'notice.recalled' } as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[keyof typeof NOTICE_KINDS];
 
@@ -153,38 +149,12 @@ export function formatNoticeTime(date: Date): string {
 }
 
 
-function oneLine(text: string | null | undefined, max = 200): string {
-  const line = (text ?? '').replace(/[\r\n\t]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
-}
-
-function angleId(messageId: string | null): string | null {
-  const id = oneLine(messageId, 990).replace(/^<|>$/g, '');
-  return id ? `<${id}>` : null;
-}
-
 function safeToken(value: string | number): string {
   return String(value).replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80);
 }
 
 function domainOf(address: string): string {
   return address.split('@')[1];
-}
-
-async function renderPair(name: string, data: Record<string, unknown>): Promise<{ text: string; html: string }> {
-  const locals = { ...data, formatNoticeTime };
-  const [text, html] = await Promise.all([
-    ejs.renderFile(path.join(MAIL_TEMPLATES_DIR, `${name}.txt.ejs`), locals, { cache: true }),
-    ejs.renderFile(path.join(MAIL_TEMPLATES_DIR, `${name}.ejs`), locals, { cache: true }),
-  ]);
-  return { text, html };
-}
-
-/** The message exactly as it goes on the wire: the composer leaves the templates' bare LFs in the body, SMTP sends CRLF. */
-function buildMessage(mail: ConstructorParameters<typeof MailComposer>[0]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    new MailComposer(mail).compile().build((err, message) => (err ? reject(err) : resolve(message.toString('utf8').replace(/\r?\n/g, '\r\n'))));
-  });
 }
 
 interface NoticeDraft {
@@ -212,8 +182,8 @@ async function queueNotice(db: Knex, config: Config, draft: NoticeDraft, now: Da
   // Unique even when document ids repeat (a restored or second installation); stored, so every resend keeps it.
   const messageId = `<${draft.kind}.${safeToken(draft.documentId)}.${crypto.randomBytes(6).toString('hex')}@${domainOf(from)}>`;
   const original = angleId(draft.originalMessageId);
-  const { text, html } = await renderPair(draft.template, { ...draft.data, gatewayAddress: from });
-  const rawMessage = await buildMessage({
+  const { text, html } = await renderMailTemplates(draft.template, { ...draft.data, gatewayAddress: from, formatNoticeTime });
+  const rawMessage = await composeMessage({
     from: { name: SENDER_NAME, address: from },
     to,
     subject: draft.subject,

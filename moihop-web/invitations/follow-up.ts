@@ -11,6 +11,7 @@ import { getInvitationOverview } from '../../db/invitations/queries';
 import type { AnswerKind, InvitationOverview, InvitedUnitState, UnitAnswer } from '../../db/invitations/types';
 import { listUnits } from '../../db/units/repository';
 import { formatIsoVietnam, isoDateVietnam } from '../../db/time';
+import { dateTimeVi } from '../pages/view-format';
 import { deliveryByUnit, DeliveryMail, invitationDeliveries, RecipientState } from './delivery';
 import type { ExportTable } from '../exports/table-export';
 
@@ -217,12 +218,6 @@ export function filterCounts(rows: FollowUpRow[]): Record<FollowUpFilter, number
   return counts;
 }
 
-/** `dd/mm/yyyy HH:MM` Vietnam time, as the page shows it. */
-function dateTimeText(date: Date): string {
-  const iso = formatIsoVietnam(date);
-  return `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)} ${iso.slice(11, 16)}`;
-}
-
 /** A row as the JSON of the live table carries it: ISO 8601 +07:00 times and the texts the page shows. */
 export function rowJson(row: FollowUpRow) {
   const a = row.answer;
@@ -239,7 +234,7 @@ export function rowJson(row: FollowUpRow) {
       sentAt: row.delivery.sentAt ? formatIsoVietnam(row.delivery.sentAt) : null,
     },
     firstReadAt: row.firstReadAt ? formatIsoVietnam(row.firstReadAt) : null,
-    firstReadText: row.firstReadAt ? dateTimeText(row.firstReadAt) : null,
+    firstReadText: row.firstReadAt ? dateTimeVi(row.firstReadAt) : null,
     firstReadBy: row.firstReadBy,
     answer: a ? {
       kind: a.answer,
@@ -250,7 +245,7 @@ export function rowJson(row: FollowUpRow) {
       attendeePhone: a.attendeePhone,
       reason: a.reason,
       answeredAt: formatIsoVietnam(a.answeredAt),
-      answeredText: dateTimeText(a.answeredAt),
+      answeredText: dateTimeVi(a.answeredAt),
       answeredBy: a.answeredBy,
       changes: row.answerChanges,
       beforeChange: row.answerBeforeChange,

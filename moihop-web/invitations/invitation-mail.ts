@@ -6,16 +6,14 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import ejs from 'ejs';
 import type { Knex } from 'knex';
-import MailComposer from 'nodemailer/lib/mail-composer';
 import MimeNode from 'nodemailer/lib/mime-node';
 import { formatDateTimeVi, mailDateVietnam } from '../../db/time';
 import { listUnits, Unit } from '../../db/units/repository';
 import { getInvitationOverview, invitationVersion } from '../../db/invitations/queries';
 import type { InvitationFile, InvitationOverview, UnitAnswer } from '../../db/invitations/types';
 import type { OutboxMail } from '../../db/outbox/repository';
-import { MAIL_TEMPLATES_DIR } from '../../mail-gateway/notices/notices';
+import { composeMessage, MailFields, oneLine, renderMailTemplates } from '../../mail-gateway/notices/compose';
 import type { MailRenderer, RenderSpec } from '../../mail-gateway/outbox/renderers';
 import { buildInvitationIcs } from './ics';
 import { invitationDir } from './files';
@@ -58,13 +56,8 @@ export function carriesCancel(kind: DeliveryKind): boolean {
   return kind === 'cancelled' || kind === 'removed';
 }
 
-function oneLine(text: string, max = 150): string {
-  const line = text.replace(/[\r\n\t]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
-}
-
 export function invitationSubject(kind: DeliveryKind, invitation: Pick<InvitationOverview, 'title' | 'startsAt'>): string {
-  return `${SUBJECT_PREFIX[kind]}: ${oneLine(invitation.title)} (${formatDateTimeVi(invitation.startsAt)})`;
+  return `${SUBJECT_PREFIX[kind]}: ${oneLine(invitation.title, 150)} (${formatDateTimeVi(invitation.startsAt)})`;
 }
 
 /** Stands in the composed message where the ready Giấy mời part goes (random: no text of a mail can carry it). */
@@ -74,17 +67,12 @@ const PDF_PART_MARK = `X-Giay-Moi-Part-${crypto.randomBytes(12).toString('hex')}
  * Composes the message; `pdf` (a ready part, see pdfPart) is put in place of its mark afterwards, so the composer
  * and the line-ending pass only go through the small parts of the mail, not the 100+ KB of base64 of the PDF.
  */
-function buildMessage(mail: ConstructorParameters<typeof MailComposer>[0], pdf: string | null): Promise<string> {
-  return new Promise((resolve, reject) => {
-    new MailComposer(mail).compile().build((err, message) => {
-      if (err) return reject(err);
-      const text = message.toString('utf8').replace(/\r?\n/g, '\r\n');
-      if (pdf === null) return resolve(text);
-      const at = text.indexOf(PDF_PART_MARK);
-      if (at === -1) return reject(new Error('the composed message has no place for the Giấy mời'));
-      resolve(text.slice(0, at) + pdf + text.slice(at + PDF_PART_MARK.length));
-    });
-  });
+async function buildMessage(mail: MailFields, pdf: string | null): Promise<string> {
+  const text = await composeMessage(mail);
+  if (pdf === null) return text;
+  const at = text.indexOf(PDF_PART_MARK);
+  if (at === -1) throw new Error('the composed message has no place for the Giấy mời');
+  return text.slice(0, at) + pdf + text.slice(at + PDF_PART_MARK.length);
 }
 
 /**
@@ -99,15 +87,6 @@ async function pdfPart(filename: string, content: Buffer): Promise<string> {
   part.setContent(content);
   // Built alone, a part ends with a line break that its parent writes itself before the next boundary.
   return (await part.build()).toString('ascii').replace(/\r\n$/, '');
-}
-
-async function renderBodies(data: Record<string, unknown>): Promise<{ text: string; html: string }> {
-  const locals = { ...data, formatDateTimeVi };
-  const [text, html] = await Promise.all([
-    ejs.renderFile(path.join(MAIL_TEMPLATES_DIR, 'invitation-notice.txt.ejs'), locals, { cache: true }),
-    ejs.renderFile(path.join(MAIL_TEMPLATES_DIR, 'invitation-notice.ejs'), locals, { cache: true }),
-  ]);
-  return { text, html };
 }
 
 /** Everything the mails of one invitation share, read once for a whole queue of them. */
@@ -237,9 +216,9 @@ export function invitationMailRenderer(db: Knex, config: DeliveryConfig): MailRe
     });
     const withPdf = !cancel && spec.kind !== 'reminder' && snapshot.pdfPart !== null;
     const pageUrl = invitationPageUrl(config, spec.invitationId);
-    const { text, html } = await renderBodies({
+    const { text, html } = await renderMailTemplates('invitation-notice', {
       kind: spec.kind, invitation: overview, unitName: unit?.name ?? spec.unitId, pageUrl, gatewayAddress: from,
-      changes: spec.changes ?? [], papers: snapshot.papers, mainFile: withPdf ? snapshot.mainFile : null,
+      changes: spec.changes ?? [], papers: snapshot.papers, formatDateTimeVi, mainFile: withPdf ? snapshot.mainFile : null,
     });
     const pdf = withPdf ? snapshot.pdfPart : null;
     return buildMessage({

@@ -1,6 +1,5 @@
 // The follow-up of one invitation for VP UBND staff (admin and clerk), besides its page: the JSON the live table
 // polls, the CSV and Excel downloads, and the attendance sheet (danh sách đại biểu) as a printable page and a PDF.
-import { dirname, join } from 'node:path';
 import type { Request, Response } from 'express';
 import PDFDocument from 'pdfkit';
 import type { RouteContext } from '../routes';
@@ -14,6 +13,7 @@ import { badRequestPage, notFoundPage } from './error-pages';
 import { invitationIdParam } from './request-params';
 import { contentDisposition } from './send-file';
 import { dateTimeVi, meetingSpanVi, weekdayVi } from './view-format';
+import { registerVietnameseFonts } from './pdf-fonts';
 
 /** How often the live table asks for news (milliseconds). */
 export const FOLLOW_UP_POLL_MS = 15_000;
@@ -99,7 +99,6 @@ export async function attendancePage(ctx: RouteContext, req: Request, res: Respo
 
 // ── The attendance sheet as a PDF (A4 portrait, pdfkit with the embedded DejaVu Sans: every Vietnamese glyph) ──
 
-const FONT_DIR = join(dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
 const PDF_MARGIN = { top: 40, bottom: 46, left: 46, right: 40 };
 const PAD = 4;
 const SIZE = 10;
@@ -121,7 +120,7 @@ function attendancePdf(followUp: FollowUp): Promise<Buffer> {
     size: 'A4', margins: PDF_MARGIN,
     info: { Title: `Danh sách đại biểu — ${invitation.title}`, Author: 'Văn phòng UBND tỉnh Bình Thuận', Subject: invitation.docNumber ?? invitation.title },
   });
-  doc.registerFont('regular', join(FONT_DIR, 'DejaVuSans.ttf')).registerFont('bold', join(FONT_DIR, 'DejaVuSans-Bold.ttf')).registerFont('italic', join(FONT_DIR, 'DejaVuSans-Oblique.ttf'));
+  registerVietnameseFonts(doc, 'regular');
   const chunks: Buffer[] = [];
   doc.on('data', (chunk: Buffer) => chunks.push(chunk));
   const done = new Promise<Buffer>((resolve, reject) => {

@@ -2,17 +2,12 @@
 // the table header again on every page, long cells wrapped, "Trang N" at the foot. Written with pdfkit and
 // the embedded DejaVu Sans Condensed font (every Vietnamese glyph), page after page as the rows arrive, so a
 // year of entries never sits in memory: pdfkit flushes each finished page to the output.
-import { dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import PDFDocument from 'pdfkit';
 import { BOOK_COLUMNS, BookColumnKey, BookHeading, BookLine } from './register-book-rows';
 import { readerKeepsUp } from './register-book-stream';
-
-const FONT_DIR = join(dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
-const REGULAR = join(FONT_DIR, 'DejaVuSansCondensed.ttf');
-const BOLD = join(FONT_DIR, 'DejaVuSansCondensed-Bold.ttf');
-const ITALIC = join(FONT_DIR, 'DejaVuSansCondensed-Oblique.ttf');
+import { registerVietnameseFonts } from './pdf-fonts';
 
 const MARGIN = { top: 28, bottom: 36, left: 28, right: 28 };
 const CELL_PAD = 3;
@@ -40,7 +35,7 @@ class BookPdf {
       size: 'A4', layout: 'landscape', margins: MARGIN, bufferPages: false,
       info: { Title: `${heading.title} — ${heading.periodText}`, Author: 'Văn phòng UBND tỉnh Bình Thuận', Subject: heading.periodText },
     });
-    this.doc.registerFont('regular', REGULAR).registerFont('bold', BOLD).registerFont('italic', ITALIC);
+    registerVietnameseFonts(this.doc, 'condensed');
     const tableWidth = this.doc.page.width - MARGIN.left - MARGIN.right;
     const fixed = BOOK_COLUMNS.map((c) => WIDTHS[c.key] ?? 0);
     const rest = tableWidth - fixed.reduce((a, b) => a + b, 0);
